@@ -1,0 +1,72 @@
+package org.epochal.layer;
+
+import org.epochal.tensor.Tensor;
+
+/** Mean over each window: y = (Σ window) / (kh·kw); backward spreads dy/(kh·kw) over the window. */
+public final class AvgPool2d extends Pool2d {
+    public AvgPool2d(int kernel, int stride) {
+        super("avgpool2d", kernel, kernel, stride, stride);
+    }
+
+    @Override
+    public String type() {
+        return "avgpool2d";
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        checkInput(x);
+        int n = x.batch();
+        output = Tensor.reuse(output, n, outputShape());
+        float[] xd = x.data();
+        float[] y = output.data();
+        float divisor = kh * kw;
+        parallel.forEach(n * c, planeIndex -> {
+            int in0 = planeIndex * h * w;
+            int o = planeIndex * oh * ow;
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++, o++) {
+                    float sum = 0f;
+                    for (int ki = 0; ki < kh; ki++) {
+                        int r = in0 + (i * sh + ki) * w + j * sw;
+                        for (int kj = 0; kj < kw; kj++) {
+                            sum += xd[r + kj];
+                        }
+                    }
+                    y[o] = sum / divisor;
+                }
+            }
+        });
+        return output;
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
+        checkSameShape(where(), output, gradOutput);
+        if (!needInputGrad) {
+            return null;
+        }
+        int n = gradOutput.batch();
+        gradInput = Tensor.reuse(gradInput, n, inputShape());
+        float[] dx = gradInput.data();
+        float[] dy = gradOutput.data();
+        float divisor = kh * kw;
+        parallel.forEach(n * c, planeIndex -> {
+            int in0 = planeIndex * h * w;
+            java.util.Arrays.fill(dx, in0, in0 + h * w, 0f);
+            int o = planeIndex * oh * ow;
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++, o++) {
+                    float g = dy[o] / divisor;
+                    for (int ki = 0; ki < kh; ki++) {
+                        int r = in0 + (i * sh + ki) * w + j * sw;
+                        for (int kj = 0; kj < kw; kj++) {
+                            dx[r + kj] += g;
+                        }
+                    }
+                }
+            }
+        });
+        return gradInput;
+    }
+}

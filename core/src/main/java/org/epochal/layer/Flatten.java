@@ -1,0 +1,44 @@
+package org.epochal.layer;
+
+import org.epochal.tensor.Tensor;
+
+/** [batch, d1, d2, ...] → [batch, d1·d2·...]: a view of the same array, no copy. */
+public final class Flatten extends Layer {
+    private Tensor output;
+    private Tensor gradInput;
+
+    @Override
+    public String type() {
+        return "flatten";
+    }
+
+    @Override
+    protected int[] outputShapeFor(int[] in) {
+        return new int[] {product(in)};
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        checkInput(x);
+        output = view(output, x, outputShape());
+        return output;
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
+        checkSameShape(where(), output, gradOutput);
+        if (!needInputGrad) {
+            return null;
+        }
+        gradInput = view(gradInput, gradOutput, inputShape());
+        return gradInput;
+    }
+
+    /** {@code cached} when it already views {@code source}'s array with this batch, else a new view. */
+    private static Tensor view(Tensor cached, Tensor source, int[] sampleShape) {
+        if (cached != null && cached.data() == source.data() && cached.batch() == source.batch()) {
+            return cached;
+        }
+        return source.reshape(org.epochal.tensor.Shapes.withBatch(source.batch(), sampleShape));
+    }
+}

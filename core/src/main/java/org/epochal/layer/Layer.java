@@ -1,0 +1,121 @@
+package org.epochal.layer;
+
+import java.util.List;
+import org.epochal.init.Init;
+import org.epochal.kernel.Parallel;
+import org.epochal.rng.Rng;
+import org.epochal.tensor.Shapes;
+import org.epochal.tensor.Tensor;
+
+/**
+ * One layer of a sequential model. Call order: {@link #build} once (fixes the per-sample input shape and
+ * creates parameters), {@link #initialize} to draw weights, then per batch {@link #forward} and, in
+ * training, {@link #backward} with the gradient of the loss w.r.t. the output just produced.
+ *
+ * <p>Backward reads only what forward kept in fields; it accumulates parameter gradients (the caller
+ * zeroes them) and never updates weights. Output and gradient buffers belong to the layer and are reused
+ * from batch to batch: a returned tensor stays valid until the layer's next forward or backward call.
+ */
+public abstract class Layer {
+    private int index = -1;
+    private int[] inputShape;
+    private int[] outputShape;
+    protected Parallel parallel = Parallel.SEQUENTIAL;
+    protected Init weightInit = Init.DEFAULT;
+    protected Init biasInit = Init.DEFAULT;
+
+    /** The experiment-file name of this layer kind: "linear", "conv2d", ... */
+    public abstract String type();
+
+    /** Checks the per-sample input shape, creates parameters, returns the per-sample output shape. */
+    protected abstract int[] outputShapeFor(int[] inputShape);
+
+    /** Computes the output for a batch; {@code training} selects batch statistics and dropout. */
+    public abstract Tensor forward(Tensor input, boolean training);
+
+    /**
+     * Given dLoss/dOutput for the last forward, accumulates parameter gradients and returns dLoss/dInput
+     * (or null when {@code needInputGrad} is false, as for the first layer).
+     */
+    public abstract Tensor backward(Tensor gradOutput, boolean needInputGrad);
+
+    public List<Parameter> params() {
+        return List.of();
+    }
+
+    /** Non-trainable state saved with the weights (batchnorm's running statistics); none by default. */
+    public List<Parameter> buffers() {
+        return List.of();
+    }
+
+    /** Draws this layer's parameters: PyTorch's default initialisation unless {@link #setInit} chose one. */
+    public void initialize(Rng rng) {
+    }
+
+    public final int[] build(int index, int[] inputShape) {
+        this.index = index;
+        try {
+            this.outputShape = outputShapeFor(inputShape.clone()).clone();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where() + ": " + e.getMessage(), e);
+        }
+        this.inputShape = inputShape.clone();
+        return outputShape.clone();
+    }
+
+    /** Chooses the initialisation of the weight and bias (or of whatever parameters the layer has). */
+    public Layer setInit(Init weight, Init bias) {
+        this.weightInit = weight;
+        this.biasInit = bias;
+        return this;
+    }
+
+    public void setParallel(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public int[] inputShape() {
+        return inputShape.clone();
+    }
+
+    public int[] outputShape() {
+        return outputShape.clone();
+    }
+
+    /** "layer 3 (linear)" for messages. */
+    public String where() {
+        return "layer " + index + " (" + type() + ")";
+    }
+
+    /** Refuses an input whose per-sample shape differs from the built one, naming layer and both shapes. */
+    protected void checkInput(Tensor input) {
+        boolean ok = input.rank() == inputShape.length + 1;
+        for (int i = 0; ok && i < inputShape.length; i++) {
+            ok = input.dim(i + 1) == inputShape[i];
+        }
+        if (!ok) {
+            throw new IllegalArgumentException(where() + ": expected input [batch, "
+                    + Shapes.toString(inputShape).substring(1) + ", got " + Shapes.toString(input.shape()));
+        }
+    }
+
+    /** Refuses a gradient that does not match the last output. */
+    protected static void checkSameShape(String what, Tensor expected, Tensor actual) {
+        if (expected == null) {
+            throw new IllegalStateException("backward called before forward");
+        }
+        if (!java.util.Arrays.equals(expected.shape(), actual.shape())) {
+            throw new IllegalArgumentException(what + ": gradient shape " + Shapes.toString(actual.shape())
+                    + " does not match output shape " + Shapes.toString(expected.shape()));
+        }
+    }
+
+    /** Shape of per-sample input as "[c, h, w]" without the batch. */
+    protected static int product(int[] shape) {
+        return Shapes.size(shape);
+    }
+}

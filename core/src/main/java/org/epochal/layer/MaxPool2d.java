@@ -1,0 +1,81 @@
+package org.epochal.layer;
+
+import org.epochal.tensor.Tensor;
+
+/** Max over each window; ties and NaN resolve as PyTorch's CPU kernel does (first maximum, NaN wins). */
+public final class MaxPool2d extends Pool2d {
+    private int[] argmax = new int[0];
+
+    public MaxPool2d(int kernel, int stride) {
+        super("maxpool2d", kernel, kernel, stride, stride);
+    }
+
+    @Override
+    public String type() {
+        return "maxpool2d";
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        checkInput(x);
+        int n = x.batch();
+        output = Tensor.reuse(output, n, outputShape());
+        if (argmax.length < output.size()) {
+            argmax = new int[output.size()];
+        }
+        float[] xd = x.data();
+        float[] y = output.data();
+        int[] arg = argmax;
+        parallel.forEach(n * c, planeIndex -> {
+            int in0 = planeIndex * h * w;
+            int o = planeIndex * oh * ow;
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++, o++) {
+                    int best = in0 + i * sh * w + j * sw;
+                    float max = xd[best];
+                    for (int ki = 0; ki < kh; ki++) {
+                        int r = in0 + (i * sh + ki) * w + j * sw;
+                        for (int kj = 0; kj < kw; kj++) {
+                            float v = xd[r + kj];
+                            if (v > max || Float.isNaN(v)) {
+                                max = v;
+                                best = r + kj;
+                                if (Float.isNaN(v)) {
+                                    break;
+                                }
+                            }
+                        }
+                        if (Float.isNaN(max)) {
+                            break;
+                        }
+                    }
+                    y[o] = max;
+                    arg[o] = best;
+                }
+            }
+        });
+        return output;
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
+        checkSameShape(where(), output, gradOutput);
+        if (!needInputGrad) {
+            return null;
+        }
+        int n = gradOutput.batch();
+        gradInput = Tensor.reuse(gradInput, n, inputShape());
+        float[] dx = gradInput.data();
+        float[] dy = gradOutput.data();
+        int[] arg = argmax;
+        parallel.forEach(n * c, planeIndex -> {
+            int in0 = planeIndex * h * w;
+            java.util.Arrays.fill(dx, in0, in0 + h * w, 0f);
+            int o0 = planeIndex * oh * ow;
+            for (int o = o0; o < o0 + oh * ow; o++) {
+                dx[arg[o]] += dy[o];
+            }
+        });
+        return gradInput;
+    }
+}

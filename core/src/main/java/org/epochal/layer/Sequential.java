@@ -1,0 +1,132 @@
+package org.epochal.layer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.epochal.kernel.Parallel;
+import org.epochal.rng.Rng;
+import org.epochal.tensor.Shapes;
+import org.epochal.tensor.Tensor;
+
+/**
+ * A list of layers applied in order, as nn.Sequential: builds them from the per-sample input shape,
+ * names their parameters "{index}.weight" like PyTorch's state_dict, and runs forward and backward.
+ */
+public final class Sequential {
+    private final int[] inputShape;
+    private final List<Layer> layers;
+    private final int[] outputShape;
+    private final Map<String, Parameter> params = new LinkedHashMap<>();
+    private final Map<String, Parameter> buffers = new LinkedHashMap<>();
+
+    /** Builds every layer in order; an impossible shape fails here naming the layer. */
+    public Sequential(int[] inputShape, List<Layer> layers) {
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("a model needs at least one layer");
+        }
+        for (int d : inputShape) {
+            if (d < 1) {
+                throw new IllegalArgumentException("input shape " + Shapes.toString(inputShape)
+                        + " must have positive dimensions");
+            }
+        }
+        this.inputShape = inputShape.clone();
+        this.layers = List.copyOf(layers);
+        int[] shape = inputShape.clone();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            shape = layer.build(i, shape);
+            for (Parameter p : layer.params()) {
+                params.put(i + "." + p.name(), p);
+            }
+            for (Parameter b : layer.buffers()) {
+                buffers.put(i + "." + b.name(), b);
+            }
+        }
+        this.outputShape = shape;
+    }
+
+    public Sequential(int[] inputShape, Layer... layers) {
+        this(inputShape, Arrays.asList(layers));
+    }
+
+    /**
+     * Draws every parameter from one generator, layer by layer, weight before bias; dropout layers get
+     * generators derived from the same seed.
+     */
+    public void initialize(long seed) {
+        Rng rng = new Rng(seed);
+        for (Layer layer : layers) {
+            layer.initialize(rng);
+            if (layer instanceof Dropout d) {
+                d.setRng(Rng.derive(seed, 0xD50, layer.index()));
+            }
+        }
+    }
+
+    /** Runs the layers on {@code threads} threads (results are the same bits for any count). */
+    public void setParallel(Parallel parallel) {
+        for (Layer layer : layers) {
+            layer.setParallel(parallel);
+        }
+    }
+
+    public Tensor forward(Tensor x, boolean training) {
+        Tensor t = x;
+        for (Layer layer : layers) {
+            t = layer.forward(t, training);
+        }
+        return t;
+    }
+
+    /** Back-propagates dLoss/dOutput through every layer, accumulating parameter gradients. */
+    public void backward(Tensor gradOutput) {
+        Tensor g = gradOutput;
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            g = layers.get(i).backward(g, i > 0);
+        }
+    }
+
+    public void zeroGrad() {
+        for (Parameter p : params.values()) {
+            Arrays.fill(p.grad(), 0f);
+        }
+    }
+
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    /** Trainable parameters by state-dict name, in PyTorch's order. */
+    public Map<String, Parameter> namedParams() {
+        return Collections.unmodifiableMap(params);
+    }
+
+    public List<Parameter> params() {
+        return new ArrayList<>(params.values());
+    }
+
+    /** Non-trainable tensors saved with the weights (batchnorm running statistics). */
+    public Map<String, Parameter> namedBuffers() {
+        return Collections.unmodifiableMap(buffers);
+    }
+
+    public int parameterCount() {
+        int count = 0;
+        for (Parameter p : params.values()) {
+            count += p.size();
+        }
+        return count;
+    }
+
+    public int[] inputShape() {
+        return inputShape.clone();
+    }
+
+    public int[] outputShape() {
+        return outputShape.clone();
+    }
+}

@@ -1,0 +1,59 @@
+package org.epochal.loss;
+
+import org.epochal.tensor.Shapes;
+import org.epochal.tensor.Tensor;
+
+/**
+ * Cross-entropy from logits, as nn.CrossEntropyLoss: loss_i = logsumexp(x_i) − x_i[y_i], mean over the
+ * batch; gradient (softmax(x_i) − onehot(y_i)) / n. The row maximum is subtracted before exponentiating,
+ * so logits of any size stay finite.
+ */
+public final class CrossEntropy extends Loss {
+    @Override
+    public String name() {
+        return "cross_entropy";
+    }
+
+    @Override
+    protected void checkTarget(Tensor output, Tensor target) {
+        if (output.rank() != 2) {
+            throw new IllegalArgumentException("cross_entropy expects logits [batch, classes], got "
+                    + Shapes.toString(output.shape()));
+        }
+        if (target.size() != output.batch()) {
+            throw new IllegalArgumentException("cross_entropy expects one class index per sample: "
+                    + target.size() + " targets for a batch of " + output.batch());
+        }
+    }
+
+    @Override
+    protected float compute(float[] out, float[] target, int n, int d, float[] grad) {
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            int row = i * d;
+            float label = target[i];
+            int y = (int) label;
+            if (y != label || y < 0 || y >= d) {
+                throw new IllegalArgumentException("cross_entropy: label " + label + " of sample " + i
+                        + " is not a class index in [0, " + (d - 1) + "]");
+            }
+            float max = Float.NEGATIVE_INFINITY;
+            for (int k = 0; k < d; k++) {
+                max = Math.max(max, out[row + k]);
+            }
+            double sum = 0;
+            for (int k = 0; k < d; k++) {
+                sum += Math.exp(out[row + k] - max);
+            }
+            double logSum = Math.log(sum);
+            total += max + logSum - out[row + y];
+            if (grad != null) {
+                for (int k = 0; k < d; k++) {
+                    double softmax = Math.exp(out[row + k] - max - logSum);
+                    grad[row + k] = (float) ((softmax - (k == y ? 1.0 : 0.0)) / n);
+                }
+            }
+        }
+        return (float) (total / n);
+    }
+}

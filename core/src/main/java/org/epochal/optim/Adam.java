@@ -1,0 +1,82 @@
+package org.epochal.optim;
+
+import java.util.List;
+import java.util.Map;
+import org.epochal.layer.Parameter;
+
+/**
+ * torch.optim.Adam and AdamW (decoupled = true):
+ * AdamW first decays θ = θ·(1 − lr·wd); Adam instead adds wd·θ to the gradient.
+ * m = β1·m + (1 − β1)·g;  v = β2·v + (1 − β2)·g²;
+ * θ = θ − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + eps).
+ * NOTE: eps is added after the bias correction of √v, exactly where PyTorch adds it.
+ */
+public final class Adam extends Optimizer {
+    private final float beta1, beta2, eps, weightDecay;
+    private final float oneMinusBeta1, oneMinusBeta2; // 1 − β in double, then float, as PyTorch passes them
+    private final boolean decoupled;
+    private final float[][] expAvg, expAvgSq;
+
+    public Adam(List<Parameter> params, double lr, double beta1, double beta2, double eps, double weightDecay,
+                boolean decoupled) {
+        super(params, lr);
+        require(beta1 >= 0 && beta1 < 1, "adam: betas[0] must be in [0, 1), got " + beta1);
+        require(beta2 >= 0 && beta2 < 1, "adam: betas[1] must be in [0, 1), got " + beta2);
+        require(eps >= 0, "adam: eps must be >= 0, got " + eps);
+        require(weightDecay >= 0, "adam: weight_decay must be >= 0, got " + weightDecay);
+        this.beta1 = (float) beta1;
+        this.beta2 = (float) beta2;
+        this.oneMinusBeta1 = (float) (1 - beta1);
+        this.oneMinusBeta2 = (float) (1 - beta2);
+        this.eps = (float) eps;
+        this.weightDecay = (float) weightDecay;
+        this.decoupled = decoupled;
+        this.expAvg = zerosLikeParams();
+        this.expAvgSq = zerosLikeParams();
+    }
+
+    /** Adam with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, no weight decay. */
+    public static Adam adam(List<Parameter> params, double lr) {
+        return new Adam(params, lr, 0.9, 0.999, 1e-8, 0, false);
+    }
+
+    /** AdamW with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0.01. */
+    public static Adam adamw(List<Parameter> params, double lr) {
+        return new Adam(params, lr, 0.9, 0.999, 1e-8, 0.01, true);
+    }
+
+    @Override
+    public String type() {
+        return decoupled ? "adamw" : "adam";
+    }
+
+    @Override
+    protected void update(int index, float[] p, float[] grad) {
+        // Bias corrections in double, as PyTorch computes them in Python.
+        double biasCorrection1 = 1 - Math.pow(beta1, steps);
+        double biasCorrection2 = 1 - Math.pow(beta2, steps);
+        float stepSize = (float) (lr / biasCorrection1);
+        float bc2Sqrt = (float) Math.sqrt(biasCorrection2);
+        float decay = (float) (1 - lr * weightDecay);
+        float[] m = expAvg[index];
+        float[] v = expAvgSq[index];
+        for (int i = 0; i < p.length; i++) {
+            float g = grad[i];
+            if (decoupled) {
+                p[i] = p[i] * decay;
+            } else if (weightDecay != 0) {
+                g = g + weightDecay * p[i];
+            }
+            m[i] = m[i] * beta1 + oneMinusBeta1 * g;
+            v[i] = v[i] * beta2 + oneMinusBeta2 * (g * g);
+            float denom = (float) Math.sqrt(v[i]) / bc2Sqrt + eps;
+            p[i] = p[i] - stepSize * (m[i] / denom);
+        }
+    }
+
+    @Override
+    protected void addState(Map<String, float[]> state) {
+        put(state, "exp_avg", expAvg);
+        put(state, "exp_avg_sq", expAvgSq);
+    }
+}

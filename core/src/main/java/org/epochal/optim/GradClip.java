@@ -1,0 +1,40 @@
+package org.epochal.optim;
+
+import java.util.List;
+import org.epochal.layer.Parameter;
+
+/**
+ * Global gradient norm and torch.nn.utils.clip_grad_norm_: total = ‖(‖g₁‖, ‖g₂‖, ...)‖₂,
+ * coef = min(1, maxNorm / (total + 1e-6)), every gradient multiplied by coef.
+ * Sums run in double, parameter by parameter in order: the same bits for any thread count.
+ */
+public final class GradClip {
+    private GradClip() {
+    }
+
+    /** The L2 norm of all gradients together. */
+    public static double globalNorm(List<Parameter> params) {
+        double total = 0;
+        for (Parameter p : params) {
+            double sq = 0;
+            for (float g : p.grad()) {
+                sq += (double) g * g;
+            }
+            total += sq;
+        }
+        return Math.sqrt(total);
+    }
+
+    /** Scales the gradients so their global norm is at most {@code maxNorm}; returns the norm before. */
+    public static double clipGradNorm(List<Parameter> params, double maxNorm) {
+        double total = globalNorm(params);
+        float coef = (float) Math.min(1.0, maxNorm / (total + 1e-6));
+        for (Parameter p : params) {
+            float[] g = p.grad();
+            for (int i = 0; i < g.length; i++) {
+                g[i] *= coef;
+            }
+        }
+        return total;
+    }
+}

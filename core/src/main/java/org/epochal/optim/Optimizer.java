@@ -1,0 +1,90 @@
+package org.epochal.optim;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.epochal.layer.Parameter;
+
+/**
+ * Updates parameters from their gradients. Call order per batch: the model's zeroGrad, forward, loss,
+ * backward, optional {@link GradClip}, then {@link #step()}. Each subclass cites the PyTorch formula it
+ * matches (torch.optim, single-tensor path) and keeps its state in flat float arrays, one per parameter,
+ * which {@link #state()} exposes for checkpoints. Arithmetic is float32 in PyTorch's operation order.
+ */
+public abstract class Optimizer {
+    protected final List<Parameter> params;
+    protected double lr;
+    protected long steps;
+
+    protected Optimizer(List<Parameter> params, double lr) {
+        if (!(lr >= 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be a finite number >= 0, got " + lr);
+        }
+        this.params = List.copyOf(params);
+        this.lr = lr;
+    }
+
+    /** The experiment-file name: "sgd", "adam", "adamw", "rmsprop". */
+    public abstract String type();
+
+    /** One update of every parameter from its current gradient. */
+    public final void step() {
+        steps++;
+        for (int i = 0; i < params.size(); i++) {
+            update(i, params.get(i).data(), params.get(i).grad());
+        }
+    }
+
+    /** Updates parameter {@code index} in place; {@link #steps} already counts this step. */
+    protected abstract void update(int index, float[] param, float[] grad);
+
+    public double lr() {
+        return lr;
+    }
+
+    /** Sets the learning rate (schedules call this between steps). */
+    public void setLr(double lr) {
+        this.lr = lr;
+    }
+
+    /** Steps taken so far (PyTorch's per-parameter "step"). */
+    public long steps() {
+        return steps;
+    }
+
+    public void setSteps(long steps) {
+        this.steps = steps;
+    }
+
+    /** Live state arrays by name ("exp_avg.0", ...), for checkpoints to save and restore in place. */
+    public Map<String, float[]> state() {
+        Map<String, float[]> state = new LinkedHashMap<>();
+        addState(state);
+        return state;
+    }
+
+    protected abstract void addState(Map<String, float[]> state);
+
+    protected float[][] zerosLikeParams() {
+        float[][] arrays = new float[params.size()][];
+        for (int i = 0; i < arrays.length; i++) {
+            arrays[i] = new float[params.get(i).size()];
+        }
+        return arrays;
+    }
+
+    protected static void put(Map<String, float[]> state, String name, float[][] arrays) {
+        if (arrays == null) {
+            return;
+        }
+        for (int i = 0; i < arrays.length; i++) {
+            state.put(name + "." + i, arrays[i]);
+        }
+    }
+
+    protected static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}
