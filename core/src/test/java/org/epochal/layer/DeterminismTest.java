@@ -1,0 +1,77 @@
+package org.epochal.layer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.epochal.kernel.Parallel;
+import org.epochal.loss.Loss;
+import org.epochal.optim.Adam;
+import org.epochal.optim.GradClip;
+import org.epochal.optim.Optimizer;
+import org.epochal.tensor.Tensor;
+import org.epochal.testing.GradientCheck;
+import org.junit.jupiter.api.Test;
+
+/** The same seed gives the same bits: across runs and across thread counts. */
+class DeterminismTest {
+    private static Sequential smallConvNet() {
+        return new Sequential(new int[] {1, 12, 12},
+                new Conv2d(8, 3, 1, 1), new BatchNorm(), new ReLU(), new MaxPool2d(2, 2),
+                new Conv2d(6, 3, 2, 0), new Gelu(), new AvgPool2d(2, 1),
+                new Flatten(), new Dropout(0.3), new Linear(20), new LayerNorm(), new Tanh(), new Linear(5));
+    }
+
+    /** Three Adam steps with clipping on a fixed batch; returns every weight afterwards. */
+    private static List<float[]> train(int threads) {
+        Sequential model = smallConvNet();
+        model.initialize(42);
+        try (Parallel parallel = new Parallel(threads)) {
+            model.setParallel(parallel);
+            Optimizer optimizer = Adam.adam(model.params(), 1e-2);
+            Loss loss = Loss.of("cross_entropy");
+            Tensor x = GradientCheck.random(1, 1.0, 16, 1, 12, 12);
+            Tensor y = new Tensor(16);
+            for (int i = 0; i < 16; i++) {
+                y.data()[i] = i % 5;
+            }
+            for (int step = 0; step < 3; step++) {
+                model.zeroGrad();
+                loss.compute(model.forward(x, true), y, true);
+                model.backward(loss.gradient());
+                GradClip.clipGradNorm(model.params(), 1.0);
+                optimizer.step();
+            }
+        }
+        List<float[]> weights = new ArrayList<>();
+        model.params().forEach(p -> weights.add(p.data().clone()));
+        model.namedBuffers().values().forEach(b -> weights.add(b.data().clone()));
+        return weights;
+    }
+
+    @Test
+    void trainingStepsAreBitIdenticalForOneTwoAndThreeThreads() {
+        List<float[]> one = train(1);
+        List<float[]> two = train(2);
+        List<float[]> three = train(3);
+        for (int i = 0; i < one.size(); i++) {
+            assertArrayEquals(one.get(i), two.get(i), "tensor " + i + ": 1 vs 2 threads");
+            assertArrayEquals(one.get(i), three.get(i), "tensor " + i + ": 1 vs 3 threads");
+        }
+    }
+
+    @Test
+    void sameSeedSameWeightsOtherSeedOtherWeights() {
+        Sequential a = smallConvNet();
+        Sequential b = smallConvNet();
+        Sequential c = smallConvNet();
+        a.initialize(3);
+        b.initialize(3);
+        c.initialize(4);
+        for (int i = 0; i < a.params().size(); i++) {
+            assertArrayEquals(a.params().get(i).data(), b.params().get(i).data());
+        }
+        assertFalse(java.util.Arrays.equals(a.params().get(0).data(), c.params().get(0).data()));
+    }
+}

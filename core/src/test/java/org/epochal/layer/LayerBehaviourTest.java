@@ -1,0 +1,106 @@
+package org.epochal.layer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.epochal.rng.Rng;
+import org.epochal.tensor.Tensor;
+import org.epochal.testing.GradientCheck;
+import org.junit.jupiter.api.Test;
+
+/** Behaviour that fixtures do not pin down: modes, shape errors, dropout statistics, buffer reuse. */
+class LayerBehaviourTest {
+    @Test
+    void shapeMismatchNamesLayerIndexTypeAndBothShapes() {
+        Sequential model = new Sequential(new int[] {784}, new Linear(256), new ReLU(), new Linear(10));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.forward(new Tensor(2, 1, 28, 28), true));
+        assertEquals("layer 0 (linear): expected input [batch, 784], got [2, 1, 28, 28]", e.getMessage());
+    }
+
+    @Test
+    void impossibleArchitectureFailsAtBuildNamingTheLayer() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Sequential(new int[] {1, 28, 28}, new Linear(10)));
+        assertTrue(e.getMessage().startsWith("layer 0 (linear): expects a vector per sample, got shape [1, 28, 28]"),
+                e.getMessage());
+        IllegalArgumentException k = assertThrows(IllegalArgumentException.class,
+                () -> new Sequential(new int[] {1, 4, 4}, new MaxPool2d(2, 2), new Conv2d(3, 5, 1, 0)));
+        assertTrue(k.getMessage().startsWith("layer 1 (conv2d): kernel 5x5 is larger than the padded input 2x2"),
+                k.getMessage());
+    }
+
+    @Test
+    void batchNormRefusesOneValuePerChannelInTraining() {
+        Sequential model = new Sequential(new int[] {4}, new Linear(3), new BatchNorm());
+        model.initialize(1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.forward(new Tensor(1, 4), true));
+        assertTrue(e.getMessage().contains("layer 1 (batchnorm)") && e.getMessage().contains("batch size 1"),
+                e.getMessage());
+        model.forward(new Tensor(1, 4), false); // eval with running statistics is fine
+    }
+
+    @Test
+    void dropoutZeroesAboutPAndScalesSurvivors() {
+        Dropout d = new Dropout(0.25);
+        d.build(0, new int[] {10_000});
+        d.setRng(new Rng(5));
+        Tensor x = new Tensor(2, 10_000);
+        x.fill(1f);
+        Tensor y = d.forward(x, true);
+        int zeros = 0;
+        for (int i = 0; i < y.size(); i++) {
+            float v = y.data()[i];
+            assertTrue(v == 0f || v == 1f / 0.75f, "value " + v);
+            zeros += v == 0f ? 1 : 0;
+        }
+        assertEquals(0.25, zeros / 20_000.0, 0.01);
+        Tensor dx = d.backward(y, true);
+        for (int i = 0; i < y.size(); i++) {
+            assertEquals(y.data()[i] == 0f ? 0f : 1f / 0.75f / 0.75f, dx.data()[i], 1e-6f);
+        }
+        assertSame(x, d.forward(x, false), "eval passes the input through");
+    }
+
+    @Test
+    void dropoutGradientWithAFixedMask() {
+        Dropout d = new Dropout(0.4);
+        d.build(0, new int[] {12});
+        new GradientCheck(1e-2, 2e-2, 2e-3).beforeForward(() -> d.setRng(new Rng(11)))
+                .check(d, GradientCheck.random(2, 1.0, 3, 12), true);
+    }
+
+    @Test
+    void buffersAreReusedBetweenBatchesOfTheSameSize() {
+        Sequential model = new Sequential(new int[] {6}, new Linear(5), new ReLU(), new Linear(2));
+        model.initialize(1);
+        Tensor first = model.forward(GradientCheck.random(1, 1, 4, 6), true);
+        Tensor second = model.forward(GradientCheck.random(2, 1, 4, 6), true);
+        assertSame(first, second);
+        Tensor smaller = model.forward(GradientCheck.random(3, 1, 3, 6), true);
+        assertSame(first.data(), smaller.data(), "a smaller last batch reuses the array");
+        assertArrayEquals(new int[] {3, 2}, smaller.shape());
+    }
+
+    @Test
+    void gradientsAccumulateUntilZeroed() {
+        Sequential model = new Sequential(new int[] {3}, new Linear(2));
+        model.initialize(1);
+        Tensor x = GradientCheck.random(1, 1, 2, 3);
+        Tensor g = GradientCheck.random(2, 1, 2, 2);
+        model.forward(x, true);
+        model.backward(g);
+        float[] once = model.params().get(0).grad().clone();
+        model.forward(x, true);
+        model.backward(g);
+        for (int i = 0; i < once.length; i++) {
+            assertEquals(2 * once[i], model.params().get(0).grad()[i], 1e-6f);
+        }
+        model.zeroGrad();
+        assertEquals(0f, model.params().get(0).grad()[0]);
+    }
+}
