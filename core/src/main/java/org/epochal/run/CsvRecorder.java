@@ -1,0 +1,107 @@
+package org.epochal.run;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.epochal.train.Callback;
+import org.epochal.train.Events;
+import org.epochal.train.Trainer;
+
+/**
+ * batches.csv (epoch,batch,step,samples,loss,lr,grad_norm) and epochs.csv (epoch,train_loss,...,lr,
+ * seconds,samples_per_second): one row per batch and per epoch, appended and flushed as training goes,
+ * so a killed run keeps every finished row. On resume, rows of epochs after the checkpoint are dropped
+ * first: the resumed run writes them again.
+ */
+public final class CsvRecorder implements Callback, AutoCloseable {
+    public static final String BATCHES = "batches.csv";
+    public static final String EPOCHS = "epochs.csv";
+    private final BufferedWriter batches;
+    private final BufferedWriter epochs;
+    private final List<String> epochColumns;
+
+    /**
+     * @param valueColumns the epoch value columns (train_loss, train_accuracy, val_loss, ...)
+     * @param keepEpochs rows of epochs up to this one are kept (a resume); -1 for a new run
+     */
+    public CsvRecorder(Path runDir, List<String> valueColumns, int keepEpochs) throws IOException {
+        this.epochColumns = List.copyOf(valueColumns);
+        List<String> header = new ArrayList<>(List.of("epoch"));
+        header.addAll(valueColumns);
+        header.addAll(List.of("lr", "seconds", "samples_per_second"));
+        this.batches = open(runDir.resolve(BATCHES), "epoch,batch,step,samples,loss,lr,grad_norm", keepEpochs);
+        this.epochs = open(runDir.resolve(EPOCHS), String.join(",", header), keepEpochs);
+    }
+
+    private static BufferedWriter open(Path file, String header, int keepEpochs) throws IOException {
+        List<String> kept = new ArrayList<>();
+        kept.add(header);
+        if (keepEpochs >= 0 && Files.exists(file)) {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            for (int i = 1; i < lines.size(); i++) {
+                String line = lines.get(i);
+                int comma = line.indexOf(',');
+                if (comma > 0 && Integer.parseInt(line.substring(0, comma)) <= keepEpochs) {
+                    kept.add(line);
+                }
+            }
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, kept, StandardCharsets.UTF_8);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    }
+
+    @Override
+    public void batchEnd(Events.BatchEnd e, Trainer.Control control) {
+        write(batches, e.epoch() + "," + e.batch() + "," + e.step() + "," + e.samples() + "," + number(e.loss()) + ","
+                + number(e.lr()) + "," + number(e.gradNorm()));
+    }
+
+    @Override
+    public void epochEnd(Events.EpochEnd e, Trainer.Control control) {
+        StringBuilder row = new StringBuilder().append(e.epoch());
+        for (String column : epochColumns) {
+            row.append(',').append(number(e.get(column)));
+        }
+        row.append(',').append(number(e.lr())).append(',').append(String.format(Locale.ROOT, "%.3f", e.seconds()))
+                .append(',').append(String.format(Locale.ROOT, "%.1f", e.samplesPerSecond()));
+        write(epochs, row.toString());
+    }
+
+    /** Shortest text that reads back to the same float (losses are float32), or nan/inf. */
+    static String number(double v) {
+        if (Double.isNaN(v)) {
+            return "nan";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "inf" : "-inf";
+        }
+        float f = (float) v;
+        return f == v ? Float.toString(f) : Double.toString(v);
+    }
+
+    private static void write(BufferedWriter w, String line) {
+        try {
+            w.write(line);
+            w.newLine();
+            w.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        batches.close();
+        epochs.close();
+    }
+}

@@ -1,0 +1,292 @@
+package org.epochal.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.epochal.config.Experiment;
+import org.epochal.config.Optimizers;
+import org.epochal.io.SafeTensors;
+import org.epochal.io.Weights;
+import org.epochal.kernel.Parallel;
+import org.epochal.layer.BatchNorm;
+import org.epochal.layer.Dropout;
+import org.epochal.layer.Layer;
+import org.epochal.layer.Parameter;
+import org.epochal.layer.Sequential;
+import org.epochal.loss.Loss;
+import org.epochal.optim.GradClip;
+import org.epochal.optim.Optimizer;
+import org.epochal.schedule.ScheduleList;
+import org.epochal.schedule.Schedules;
+import org.epochal.tensor.Tensor;
+
+/**
+ * The epoch loop. {@link #fit()} reads top to bottom: epoch → batches → forward → loss → backward → clip →
+ * step → schedule → events. Everything optional (logging, checkpoints, early stopping, diagnostics) is a
+ * {@link Callback}. The trainer's own state (weights, optimizer, schedules, position, generators) is
+ * {@link Stateful}, so a checkpoint can resume it bit for bit.
+ */
+public final class Trainer implements Stateful, AutoCloseable {
+    /** What callbacks may ask of the loop: to stop after the current epoch (or batch, for divergence). */
+    public static final class Control {
+        private String stopReason;
+
+        public void requestStop(String reason) {
+            if (stopReason == null) {
+                stopReason = reason;
+            }
+        }
+
+        public boolean stopRequested() {
+            return stopReason != null;
+        }
+
+        public String stopReason() {
+            return stopReason;
+        }
+    }
+
+    private final Experiment experiment;
+    private final TrainingData data;
+    private final Sequential model;
+    private final Optimizer optimizer;
+    private final Loss loss;
+    private final ScheduleList schedules;
+    private final BatchLoader loader;
+    private final Evaluator evaluator;
+    private final Metrics trainMetrics;
+    private final List<Callback> callbacks = new ArrayList<>();
+    private final Parallel parallel;
+    private final double baseLr;
+    private final Control control = new Control();
+    private int epochsDone;
+    private long step;
+
+    /** A trainer for {@code model} (built and initialised) on {@code data}, running kernels on N threads. */
+    public Trainer(Experiment experiment, TrainingData data, Sequential model, int threads) {
+        this.experiment = experiment;
+        this.data = data;
+        this.model = model;
+        this.parallel = new Parallel(threads);
+        model.setParallel(parallel);
+        this.optimizer = Optimizers.create(experiment.optimizer(), model.params());
+        this.baseLr = optimizer.lr();
+        this.loss = Loss.of(experiment.loss());
+        this.schedules = Schedules.list(experiment.schedules());
+        this.loader = new BatchLoader(data.train(), data.additions(), experiment.data(), experiment.seed());
+        int evalBatch = Math.max(experiment.data().batchSize(), Math.min(1024, 4 * experiment.data().batchSize()));
+        this.evaluator = new Evaluator(model, experiment.loss(), experiment.metrics(), evalBatch);
+        this.trainMetrics = new Metrics(experiment.loss(), experiment.metrics());
+    }
+
+    public Trainer addCallback(Callback callback) {
+        callbacks.add(callback);
+        return this;
+    }
+
+    /** Trains from the epoch after the last one done (1 for a new run) to the experiment's last epoch. */
+    public Events.RunEnd fit() {
+        int epochs = experiment.epochs();
+        loader.startEpoch(epochsDone + 1);
+        var start = new Events.RunStart(epochsDone + 1, epochs, loader.samples(), loader.batches(), step);
+        callbacks.forEach(c -> c.runStart(start, control));
+        boolean diverged = false;
+        int epoch = epochsDone;
+        while (epoch < epochs && !control.stopRequested()) {
+            epoch++;
+            long began = System.nanoTime();
+            loader.startEpoch(epoch);
+            trainMetrics.reset();
+            double lr = setLr(epoch);
+            var epochStart = new Events.EpochStart(epoch, loader.batches(), loader.samples(), lr);
+            callbacks.forEach(c -> c.epochStart(epochStart, control));
+            for (int b = 0; b < loader.batches(); b++) {
+                lr = setLr(epoch);
+                Tensor x = loader.batch(b);
+                Tensor y = loader.targets();
+                model.zeroGrad();
+                Tensor out = model.forward(x, true);
+                float value = loss.compute(out, y, true);
+                double gradNorm = Double.NaN;
+                if (Float.isFinite(value)) {
+                    trainMetrics.add(out.data(), y.data(), x.batch(), out.sampleSize(), value);
+                    model.backward(loss.gradient());
+                    gradNorm = experiment.clipGradNorm() != null
+                            ? GradClip.clipGradNorm(model.params(), experiment.clipGradNorm())
+                            : GradClip.globalNorm(model.params());
+                    optimizer.step();
+                }
+                step++;
+                var batchEnd = new Events.BatchEnd(epoch, b + 1, step, x.batch(), value, lr, gradNorm);
+                callbacks.forEach(c -> c.batchEnd(batchEnd, control));
+                if (!Float.isFinite(value)) {
+                    diverged = true;
+                    control.requestStop("diverged: loss " + value + " at epoch " + epoch + ", batch " + (b + 1));
+                    break;
+                }
+            }
+            if (diverged) {
+                break;
+            }
+            double trainSeconds = (System.nanoTime() - began) / 1e9;
+            Map<String, Double> values = epochValues();
+            schedules.endEpoch(values);
+            epochsDone = epoch;
+            double seconds = (System.nanoTime() - began) / 1e9;
+            var epochEnd = new Events.EpochEnd(epoch, values, lr, seconds, loader.samples() / trainSeconds,
+                    loader.samples());
+            callbacks.forEach(c -> c.epochEnd(epochEnd, control));
+        }
+        var end = new Events.RunEnd(epoch, step, control.stopReason(), diverged);
+        callbacks.forEach(c -> c.runEnd(end, control));
+        return end;
+    }
+
+    private double setLr(int epoch) {
+        double lr = schedules.lr(baseLr, epoch, step);
+        optimizer.setLr(lr);
+        return lr;
+    }
+
+    /** train_loss, train_METRIC, then val_ and test_ from evaluation, in epochs.csv's column order. */
+    private Map<String, Double> epochValues() {
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put("train_loss", trainMetrics.loss());
+        for (String m : experiment.metrics()) {
+            values.put("train_" + m, trainMetrics.metric(m));
+        }
+        if (data.validation() != null) {
+            evaluator.evaluate(data.validation()).forEach((k, v) -> values.put("val_" + k, v));
+        }
+        if (data.test() != null) {
+            evaluator.evaluate(data.test()).forEach((k, v) -> values.put("test_" + k, v));
+        }
+        return values;
+    }
+
+    public Experiment experiment() {
+        return experiment;
+    }
+
+    public Sequential model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public TrainingData data() {
+        return data;
+    }
+
+    public BatchLoader loader() {
+        return loader;
+    }
+
+    public Evaluator evaluator() {
+        return evaluator;
+    }
+
+    public int epochsDone() {
+        return epochsDone;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public Control control() {
+        return control;
+    }
+
+    @Override
+    public String stateKey() {
+        return "trainer";
+    }
+
+    /** Weights, batchnorm statistics, optimizer state, schedules, position and dropout generators. */
+    @Override
+    public State saveState() {
+        Map<String, float[]> arrays = new LinkedHashMap<>();
+        Map<String, Object> values = new LinkedHashMap<>();
+        List<Long> counters = new ArrayList<>();
+        for (SafeTensors.Entry e : Weights.stateDict(model)) {
+            if (e.floats() != null) {
+                arrays.put("model." + e.name(), e.floats().clone());
+            }
+        }
+        for (Layer layer : model.layers()) {
+            if (layer instanceof BatchNorm bn) {
+                counters.add(bn.batchesTracked());
+            }
+        }
+        optimizer.state().forEach((k, v) -> arrays.put("optimizer." + k, v.clone()));
+        values.put("epochs_done", epochsDone);
+        values.put("step", step);
+        values.put("optimizer_steps", optimizer.steps());
+        values.put("lr", optimizer.lr());
+        values.put("batchnorm_batches", counters);
+        values.put("schedules", schedules.state());
+        Map<String, Object> rngs = new LinkedHashMap<>();
+        for (Layer layer : model.layers()) {
+            if (layer instanceof Dropout d) {
+                List<String> s = new ArrayList<>();
+                for (long v : d.rng().state()) {
+                    s.add(Long.toString(v));
+                }
+                rngs.put(Integer.toString(layer.index()), s);
+            }
+        }
+        values.put("dropout_rngs", rngs);
+        return new State(values, arrays);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void restoreState(State state) {
+        Map<String, Parameter> tensors = new LinkedHashMap<>(model.namedParams());
+        tensors.putAll(model.namedBuffers());
+        tensors.forEach((name, p) -> copy(state.arrays(), "model." + name, p.data()));
+        optimizer.state().forEach((k, v) -> copy(state.arrays(), "optimizer." + k, v));
+        Map<String, Object> v = state.values();
+        epochsDone = ((Number) v.get("epochs_done")).intValue();
+        step = ((Number) v.get("step")).longValue();
+        optimizer.setSteps(((Number) v.get("optimizer_steps")).longValue());
+        optimizer.setLr(((Number) v.get("lr")).doubleValue());
+        List<Object> counters = (List<Object>) v.get("batchnorm_batches");
+        int i = 0;
+        for (Layer layer : model.layers()) {
+            if (layer instanceof BatchNorm bn) {
+                bn.setBatchesTracked(((Number) counters.get(i++)).longValue());
+            }
+        }
+        schedules.restore((List<Map<String, Object>>) v.get("schedules"));
+        Map<String, Object> rngs = (Map<String, Object>) v.get("dropout_rngs");
+        for (Layer layer : model.layers()) {
+            if (layer instanceof Dropout d) {
+                List<Object> s = (List<Object>) rngs.get(Integer.toString(layer.index()));
+                long[] longs = new long[4];
+                for (int k = 0; k < 4; k++) {
+                    longs[k] = Long.parseLong(s.get(k).toString());
+                }
+                d.rng().setState(longs);
+            }
+        }
+    }
+
+    private static void copy(Map<String, float[]> arrays, String key, float[] target) {
+        float[] source = arrays.get(key);
+        if (source == null || source.length != target.length) {
+            throw new org.epochal.BadInputException("checkpoint does not match the model: tensor '" + key + "' is "
+                    + (source == null ? "missing" : "of another size"));
+        }
+        System.arraycopy(source, 0, target, 0, target.length);
+    }
+
+    @Override
+    public void close() {
+        parallel.close();
+    }
+}
