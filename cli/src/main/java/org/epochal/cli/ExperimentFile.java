@@ -129,6 +129,11 @@ public final class ExperimentFile {
         if (Tag.NULL.equals(tag)) {
             return null;
         }
+        // YAML 1.1 reads 1e-3 (no dot) as a string; a user of YAML 1.2, JSON or Python means the number.
+        if (s.getScalarStyle() == org.yaml.snakeyaml.DumperOptions.ScalarStyle.PLAIN
+                && v.matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)[eE][-+]?\\d+")) {
+            return Double.parseDouble(v);
+        }
         return v;
     }
 

@@ -43,18 +43,20 @@ final class CsvParser {
                 if (pos < text.length() && text.charAt(pos) == '"') {
                     anyQuoted = true;
                     readQuoted(field);
-                }
-                // The unquoted part (or what follows a closing quote, kept as Python's csv keeps it).
-                while (pos < text.length()) {
-                    char ch = text.charAt(pos);
-                    if (ch == ',' || ch == '\n' || ch == '\r') {
-                        break;
+                    // What follows a closing quote up to the comma is kept, as Python's csv keeps it.
+                    while (pos < text.length() && !isDelimiter(text.charAt(pos))) {
+                        field.append(text.charAt(pos++));
                     }
-                    field.append(ch);
-                    pos++;
+                    fields.add(field.toString());
+                    field.setLength(0);
+                } else {
+                    // The common case: an unquoted field is a plain slice of the text.
+                    int start = pos;
+                    while (pos < text.length() && !isDelimiter(text.charAt(pos))) {
+                        pos++;
+                    }
+                    fields.add(text.substring(start, pos));
                 }
-                fields.add(field.toString());
-                field.setLength(0);
                 if (pos < text.length() && text.charAt(pos) == ',') {
                     pos++;
                 } else {
@@ -94,6 +96,10 @@ final class CsvParser {
                 field.append(ch);
             }
         }
+    }
+
+    private static boolean isDelimiter(char ch) {
+        return ch == ',' || ch == '\n' || ch == '\r';
     }
 
     private void skipLineEnd() {

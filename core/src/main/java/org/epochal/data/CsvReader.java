@@ -141,6 +141,23 @@ final class CsvReader {
     /** A finite float, or an error naming the column by header name (else index) and showing the text. */
     private static float number(String field, String where, int column, List<String> names) {
         String text = field.trim();
+        float value = Float.NaN;
+        boolean parsed = false;
+        if (!text.isEmpty()) {
+            char last = text.charAt(text.length() - 1);
+            // Java also accepts "1f" and "2d"; no CSV writer means those as numbers, so they are refused.
+            if (last != 'f' && last != 'F' && last != 'd' && last != 'D') {
+                try {
+                    value = plainInteger(text) ? Integer.parseInt(text) : Float.parseFloat(text);
+                    parsed = true;
+                } catch (NumberFormatException e) {
+                    parsed = false;
+                }
+            }
+        }
+        if (parsed && Float.isFinite(value)) {
+            return value;
+        }
         String columnName = names == null ? "column " + column : "column '" + names.get(column) + "'";
         if (text.isEmpty()) {
             throw new BadInputException(where + ": " + columnName + " is empty; every feature and value label needs"
@@ -148,26 +165,34 @@ final class CsvReader {
         }
         String lower = text.toLowerCase(Locale.ROOT);
         String unsigned = lower.startsWith("-") || lower.startsWith("+") ? lower.substring(1) : lower;
-        if (unsigned.equals("nan") || unsigned.equals("inf") || unsigned.equals("infinity")) {
+        if (parsed && !Float.isNaN(value) && !unsigned.startsWith("inf")) {
+            throw new BadInputException(where + ": " + columnName + " is '" + text + "', beyond the float range"
+                    + " (about ±3.4e38)");
+        }
+        if (parsed || unsigned.equals("nan") || unsigned.equals("inf") || unsigned.equals("infinity")) {
             throw new BadInputException(where + ": " + columnName + " is '" + text + "'; NaN and infinity are not"
                     + " allowed (remove or fill those rows first)");
         }
-        // Java also accepts "1f" and "2d"; no CSV writer means those as numbers, so refuse them.
-        char last = lower.charAt(lower.length() - 1);
-        float value;
-        try {
-            if (last == 'f' || last == 'd') {
-                throw new NumberFormatException();
+        throw new BadInputException(where + ": " + columnName + " is not a number: '" + text + "'");
+    }
+
+    /**
+     * Up to 9 digits with an optional minus: such a text converts exactly through int, which is several
+     * times faster than Float.parseFloat on pixel-like data, with the same (correctly rounded) result.
+     */
+    private static boolean plainInteger(String text) {
+        int start = text.charAt(0) == '-' ? 1 : 0;
+        int length = text.length() - start;
+        if (length < 1 || length > 9) {
+            return false;
+        }
+        for (int i = start; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch < '0' || ch > '9') {
+                return false;
             }
-            value = Float.parseFloat(text);
-        } catch (NumberFormatException e) {
-            throw new BadInputException(where + ": " + columnName + " is not a number: '" + text + "'");
         }
-        if (!Float.isFinite(value)) {
-            throw new BadInputException(where + ": " + columnName + " is '" + text + "', beyond the float range;"
-                    + " NaN and infinity are not allowed");
-        }
-        return value;
+        return true;
     }
 
     /**

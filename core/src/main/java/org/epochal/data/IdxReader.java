@@ -89,8 +89,8 @@ final class IdxReader {
             }
             size *= dims[i];
         }
-        if (dims[0] == 0) {
-            throw new BadInputException(path + ": the header says the file holds 0 "
+        if (size == 0) {
+            throw new BadInputException(path + ": the header's dimensions " + Arrays.toString(dims) + " hold no "
                     + (expectedMagic == IMAGES_MAGIC ? "images" : "labels"));
         }
         if (size > Integer.MAX_VALUE - 8) {

@@ -82,8 +82,8 @@ public final class Normalization {
         }
         double[] std = new double[width];
         for (int j = 0; j < width; j++) {
-            // NOTE: test constancy on min == max, not std > 0: a rounded mean can leave a constant feature a
-            // tiny non-zero std, which would turn rounding noise into values of size 1.
+            // NOTE: constancy is decided on min == max, which is exact, not on the computed std, so that no
+            // rounding in the sums can give a constant feature a tiny std that would magnify noise.
             std[j] = extremes[0][j] == extremes[1][j] ? 1 : Math.sqrt(variance[j] / n);
         }
         return new Normalization("standard", 1, mean, std);
@@ -92,9 +92,10 @@ public final class Normalization {
     private static Normalization minMax(Dataset train) {
         double[][] extremes = extremes(train);
         double[] min = extremes[0];
-        double[] range = extremes[1];
+        double[] max = extremes[1];
+        double[] range = new double[min.length];
         for (int j = 0; j < range.length; j++) {
-            range[j] = range[j] == min[j] ? 1 : range[j] - min[j];
+            range[j] = max[j] == min[j] ? 1 : max[j] - min[j];
         }
         return new Normalization("minmax", 1, min, range);
     }

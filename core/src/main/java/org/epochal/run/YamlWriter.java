@@ -70,7 +70,10 @@ public final class YamlWriter {
             if (d.isInfinite()) {
                 return d > 0 ? ".inf" : "-.inf";
             }
-            return d.toString();
+            // YAML 1.1 reads an exponent as a float only with a sign and a dot: 1.0E10 → 1.0E+10.
+            String text = d.toString();
+            int e = text.indexOf('E');
+            return e > 0 && text.charAt(e + 1) != '-' ? text.substring(0, e + 1) + "+" + text.substring(e + 1) : text;
         }
         if (v instanceof Number || v instanceof Boolean) {
             return v.toString();

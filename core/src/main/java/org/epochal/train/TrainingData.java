@@ -50,6 +50,16 @@ public record TrainingData(Dataset train, Dataset validation, Dataset test, List
             Experiment.DataAddSpec add = spec.schedule().get(i);
             additions.add(new Addition(add.epoch(), load("data.schedule." + i + ".add", add.source(), kind, modelInput)));
         }
+        if (exp.classification()) {
+            // String labels are numbered per file: number every other set by the training set's classes.
+            List<String> classes = train.classNames();
+            validation = validation == null ? null : align("data.validation", validation, classes);
+            test = test == null ? null : align("data.test", test, classes);
+            for (int i = 0; i < additions.size(); i++) {
+                Addition a = additions.get(i);
+                additions.set(i, new Addition(a.epoch(), align("data.schedule." + i + ".add", a.data(), classes)));
+            }
+        }
         Normalization normalization = Normalization.fit(spec.normalize().type(), spec.normalize().factor(), train);
         normalization.apply(train);
         if (validation != null) {
@@ -72,6 +82,14 @@ public record TrainingData(Dataset train, Dataset validation, Dataset test, List
             checkTargets("data.schedule." + i + ".add", additions.get(i).data(), exp, outputs);
         }
         return new TrainingData(train, validation, test, additions, normalization);
+    }
+
+    private static Dataset align(String key, Dataset data, List<String> classes) {
+        try {
+            return DataSources.alignClasses(data, classes);
+        } catch (org.epochal.BadInputException | IllegalArgumentException e) {
+            throw new ConfigException(key, e.getMessage());
+        }
     }
 
     /** Loads one source, read as the model's input shape; errors name {@code key}. */

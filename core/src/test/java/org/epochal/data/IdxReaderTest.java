@@ -86,6 +86,8 @@ class IdxReaderTest {
         Path lbl = write("lbl", header(0x801, 3, new byte[] {1, 2, 3}), false);
         String message = error(img, lbl);
         assertTrue(message.startsWith(lbl + ": 3 labels but " + img + " has 2 images"), message);
+        Path none = write("none", header(0x803, 2, 0, 3, new byte[0]), false);
+        assertEquals(none + ": the header's dimensions [2, 0, 3] hold no images", error(none, lbl));
     }
 
     @Test

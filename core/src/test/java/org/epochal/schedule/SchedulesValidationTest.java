@@ -41,8 +41,8 @@ class SchedulesValidationTest {
                         "milestones.1: expected an integer >= 0, got -1"),
                 bad("multistep", Map.of("milestones", List.of("a")),
                         "milestones.0: expected an integer, got 'a' (a string)"),
-                bad("multistep", Map.of("milestones", List.of(3),
-                        "gamma", -0.5), "gamma: expected a number > 0, got -0.5"),
+                bad("multistep", Map.of("milestones", List.of(3), "gamma", -0.5),
+                        "gamma: expected a number > 0, got -0.5"),
                 bad("exponential", Map.of(), "gamma: is required for schedule exponential"),
                 bad("exponential", Map.of("gamma", 0.0), "gamma: expected a number > 0, got 0.0"),
                 bad("cosine", Map.of("t_max", 0), "t_max: expected an integer >= 1, got 0"),
@@ -64,12 +64,11 @@ class SchedulesValidationTest {
                 bad("reduce_on_plateau", Map.of("monitor", 5), "monitor: expected a string, got 5"),
                 bad("reduce_on_plateau", Map.of("patiense", 3),
                         "patiense: unknown option for schedule reduce_on_plateau "
-                        + "(accepted: type, monitor, mode, factor, patience, threshold, threshold_mode, cooldown, min_lr, "
-                        + "eps, unit)"),
+                        + "(accepted: type, monitor, mode, factor, patience, threshold, threshold_mode, cooldown, "
+                        + "min_lr, eps, unit)"),
                 bad("piecewise", Map.of(), "values: is required for schedule piecewise"),
                 bad("piecewise", Map.of("values", List.of(0.1)),
-                        "values: expected a mapping such as {1: 0.1, 10: 0.01}, "
-                        + "got a list"),
+                        "values: expected a mapping such as {1: 0.1, 10: 0.01}, got a list"),
                 bad("piecewise", Map.of("values", Map.of()), "values: expected at least one entry EPOCH: LR"),
                 bad("piecewise", Map.of("values", Map.of(0, 0.1)),
                         "values: keys are epochs (or batch steps) counting from 1, got 0"),
@@ -86,7 +85,8 @@ class SchedulesValidationTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("badEntries")
     void messageNamesTheOption(String type, Map<String, Object> options, String message) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Schedules.create(type, options));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Schedules.create(type, options));
         assertEquals(message, e.getMessage());
     }
 
