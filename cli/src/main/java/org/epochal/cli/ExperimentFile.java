@@ -87,6 +87,10 @@ public final class ExperimentFile {
                             + ": keys must be plain names");
                 }
                 String child = path.isEmpty() ? k.getValue() : path + "." + k.getValue();
+                if (map.containsKey(k.getValue())) {
+                    throw new BadInputException(file + ":" + (k.getStartMark().getLine() + 1) + ": duplicate key '"
+                            + child + "' (first at line " + lines.get(child) + ")");
+                }
                 lines.put(child, k.getStartMark().getLine() + 1);
                 map.put(k.getValue(), value(t.getValueNode(), child));
             }
