@@ -30,7 +30,17 @@ import org.epochal.tensor.Tensor;
 public final class Trainer implements Stateful, AutoCloseable {
     /** What callbacks may ask of the loop: to stop after the current epoch (or batch, for divergence). */
     public static final class Control {
+        private final Trainer trainer;
         private String stopReason;
+
+        private Control(Trainer trainer) {
+            this.trainer = trainer;
+        }
+
+        /** The trainer being watched: its model, optimizer and data, for callbacks that measure them. */
+        public Trainer trainer() {
+            return trainer;
+        }
 
         public void requestStop(String reason) {
             if (stopReason == null) {
@@ -59,7 +69,7 @@ public final class Trainer implements Stateful, AutoCloseable {
     private final List<Callback> callbacks = new ArrayList<>();
     private final Parallel parallel;
     private final double baseLr;
-    private final Control control = new Control();
+    private final Control control = new Control(this);
     private int epochsDone;
     private long step;
 

@@ -1,0 +1,127 @@
+package org.epochal.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.epochal.config.Experiment;
+import org.epochal.config.ExperimentBuilder;
+import org.epochal.io.SafeTensors;
+import org.epochal.run.Run;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The epoch loop's features, each with a small synthetic run: early stopping, data added, divergence, checkpoints. */
+class TrainerTest {
+    @TempDir
+    Path tmp;
+
+    private static ExperimentBuilder blobs(int epochs) {
+        return new ExperimentBuilder("t").seed(1).epochs(epochs)
+                .train("format", "synthetic", "kind", "blobs", "samples", 300, "features", 4, "classes", 3, "seed", 2)
+                .batchSize(20).input(4).layer("linear", "out", 16).layer("relu").layer("linear", "out", 3)
+                .loss("cross_entropy").optimizer("sgd", "lr", 0.05);
+    }
+
+    /** Records the weights of the first layer at the end of every epoch. */
+    private static final class WeightLog implements Callback {
+        final List<float[]> weights = new ArrayList<>();
+        final List<Events.EpochStart> starts = new ArrayList<>();
+
+        @Override
+        public void epochStart(Events.EpochStart e, Trainer.Control c) {
+            starts.add(e);
+        }
+
+        @Override
+        public void epochEnd(Events.EpochEnd e, Trainer.Control c) {
+            weights.add(c.trainer().model().params().get(0).data().clone());
+        }
+    }
+
+    @Test
+    void earlyStoppingStopsAfterPatienceAndRestoresTheBestEpoch() throws IOException {
+        // A large model on few samples overfits: validation loss turns up, training goes on falling.
+        Experiment exp = new ExperimentBuilder("overfit").seed(3).epochs(60)
+                .train("format", "synthetic", "kind", "blobs", "samples", 60, "features", 20, "classes", 3, "seed", 9)
+                .validationFraction(0.5).batchSize(10).input(20).layer("linear", "out", 256).layer("relu")
+                .layer("linear", "out", 256).layer("relu").layer("linear", "out", 3).loss("cross_entropy")
+                .optimizer("adam", "lr", 0.01)
+                .earlyStopping("monitor", "val_loss", "patience", 3, "restore_best", true).build(tmp);
+        WeightLog log = new WeightLog();
+        Run.Result result = Run.train(exp, new Run.Options(tmp.resolve("run"), 1, true, null, System.out, false,
+                List.of(log)));
+        String reason = result.end().stopReason();
+        assertTrue(reason != null && reason.startsWith("early stopping"), "stopped early: " + reason);
+        int last = result.end().lastEpoch();
+        assertTrue(last < 60, "stopped at " + last);
+        int best = Integer.parseInt(reason.substring(reason.lastIndexOf(' ') + 1));
+        assertEquals(last - 3, best, reason);
+        float[] saved = SafeTensors.read(tmp.resolve("run/model.safetensors")).tensors().get("0.weight").floats();
+        assertArrayEquals(saved, result.model().params().get(0).data());
+    }
+
+    @Test
+    void dataAddedFromAnEpochJoinsTheTrainingSet() throws IOException {
+        Experiment exp = blobs(4).data("schedule", List.of(java.util.Map.of("epoch", 3, "add", java.util.Map.of(
+                "format", "synthetic", "kind", "blobs", "samples", 100, "features", 4, "classes", 3, "seed", 2))))
+                .build(tmp);
+        WeightLog log = new WeightLog();
+        Run.Result r = Run.train(exp, new Run.Options(tmp.resolve("run"), 1, true, null, System.out, false, List.of(log)));
+        assertEquals(List.of(300, 300, 400, 400), log.starts.stream().map(Events.EpochStart::samples).toList());
+        assertEquals(List.of(15, 15, 20, 20), log.starts.stream().map(Events.EpochStart::batches).toList());
+    }
+
+    @Test
+    void divergenceStopsAtThatBatchAndStillWritesTheRunFolder() throws IOException {
+        Experiment exp = blobs(5).optimizer("sgd", "lr", 1e30).build(tmp);
+        Run.Result r = Run.train(exp, Run.Options.defaults().withOutDir(tmp.resolve("run")));
+        assertEquals(3, r.exitCode());
+        assertTrue(r.end().diverged());
+        for (String f : List.of("batches.csv", "model.safetensors", "report.html", "diagnosis.json", "config.yaml")) {
+            assertTrue(Files.exists(tmp.resolve("run").resolve(f)), f);
+        }
+        List<String> rows = Files.readAllLines(tmp.resolve("run/batches.csv"));
+        assertTrue(rows.get(rows.size() - 1).contains("nan") || rows.get(rows.size() - 1).contains("inf"),
+                rows.get(rows.size() - 1));
+    }
+
+    @Test
+    void checkpointsKeepTheLastN() throws IOException {
+        Experiment exp = blobs(5).checkpoint(2, 2).build(tmp);
+        Run.train(exp, Run.Options.defaults().withOutDir(tmp.resolve("run")));
+        try (Stream<Path> files = Files.list(tmp.resolve("run/checkpoints"))) {
+            assertEquals(List.of("epoch-0004.safetensors", "epoch-0005.safetensors"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void dropLastDropsTheRemainder() throws IOException {
+        Experiment exp = blobs(1).batchSize(32).dropLast(true).build(tmp);
+        Run.train(exp, Run.Options.defaults().withOutDir(tmp.resolve("run")));
+        List<String> rows = Files.readAllLines(tmp.resolve("run/batches.csv"));
+        assertEquals(1 + 300 / 32, rows.size());
+    }
+
+    @Test
+    void shufflingIsAFunctionOfSeedAndEpoch() {
+        Experiment exp = blobs(1).build(tmp);
+        TrainingData data = TrainingData.load(exp, new int[] {4}, 3);
+        BatchLoader a = new BatchLoader(data.train(), List.of(), exp.data(), 7);
+        BatchLoader b = new BatchLoader(data.train(), List.of(), exp.data(), 7);
+        a.startEpoch(3);
+        b.startEpoch(2);
+        b.startEpoch(3);
+        assertArrayEquals(a.order(), b.order());
+        int[] third = a.order().clone();
+        a.startEpoch(4);
+        assertTrue(!java.util.Arrays.equals(third, a.order()), "a new order each epoch");
+    }
+}
