@@ -1,10 +1,8 @@
 package org.epochal.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.epochal.BadInputException;
-import org.epochal.run.ReportWriter;
+import org.epochal.run.Run;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -17,7 +15,7 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunFolders.check(runDir);
-        new ReportWriter(runDir, runDir.getFileName().toString()).write();
+        Run.writeReport(runDir, runDir.getFileName().toString());
         System.out.println("Wrote " + runDir.resolve("report.html"));
         return 0;
     }

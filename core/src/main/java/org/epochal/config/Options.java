@@ -201,13 +201,14 @@ public final class Options {
         return resolved;
     }
 
-    /** Refuses keys that were never read, listing the accepted ones. */
+    /**
+     * Refuses keys that were neither read nor listed in {@code accepted} (listed keys may be read after
+     * this call, as nested mappings are), naming the accepted ones.
+     */
     public Map<String, Object> finish(String... accepted) {
+        List<String> ok = List.of(accepted);
         for (String key : raw.keySet()) {
-            if (!resolved.containsKey(key) && raw.get(key) != null) {
-                throw new ConfigException(key, "unknown key (expected one of: " + String.join(", ", accepted) + ")");
-            }
-            if (raw.get(key) == null && !List.of(accepted).contains(key)) {
+            if (!resolved.containsKey(key) && !ok.contains(key)) {
                 throw new ConfigException(key, "unknown key (expected one of: " + String.join(", ", accepted) + ")");
             }
         }

@@ -2,7 +2,7 @@ package org.epochal.kernel;
 
 /**
  * The plain scalar twin of {@link Gemm}, its test oracle: same arguments, same result bit for bit
- * (each element summed in p order in float, starting from 0 or the old value).
+ * (each element one fma chain in p order, s = fma(a, b, s), starting from +0 or the old value).
  */
 public final class GemmReference {
     private GemmReference() {
@@ -17,7 +17,7 @@ public final class GemmReference {
                 for (int p = 0; p < k; p++) {
                     float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
                     float bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-                    s += av * bv;
+                    s = Math.fma(av, bv, s);
                 }
                 c[cOff + i * ldc + j] = s;
             }

@@ -1,6 +1,7 @@
 package org.epochal.kernel;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -12,7 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  * across tasks (or are split in fixed-size chunks summed in chunk order). Results are then bit-identical
  * for any thread count, and which thread runs a task does not matter.
  *
- * <p>Also owns a growable scratch array for kernels that pack operands (one caller thread at a time).
+ * <p>One caller thread at a time per instance ({@link #SEQUENTIAL} excepted: any thread may use it).
+ * A call allocates nothing: the call's task and count sit in fields, and tasks are claimed through one
+ * atomic (generation, next index) pair, so a worker still busy with an old call can never claim a task of
+ * the next one. Also owns the scratch that kernels reuse between calls.
  */
 public final class Parallel implements AutoCloseable {
     /** Runs everything on the calling thread. */
@@ -24,41 +28,23 @@ public final class Parallel implements AutoCloseable {
         void run(int index);
     }
 
-    /** One forEach call: its own counters, so a late worker can never mix two calls. */
-    private static final class Job {
-        final Task task;
-        final int count;
-        final AtomicInteger next = new AtomicInteger();
-        final AtomicInteger remaining;
-        volatile Throwable failure;
+    /** The low half of {@link #state} while a call is being set up: no index is claimable. */
+    private static final int SETTING_UP = Integer.MAX_VALUE;
 
-        Job(Task task, int count) {
-            this.task = task;
-            this.count = count;
-            this.remaining = new AtomicInteger(count);
-        }
-
-        /** Takes tasks until none are left. */
-        void work() {
-            int i;
-            while ((i = next.getAndIncrement()) < count) {
-                try {
-                    task.run(i);
-                } catch (Throwable t) {
-                    failure = t;
-                } finally {
-                    remaining.decrementAndGet();
-                }
-            }
-        }
-    }
+    private static final ThreadLocal<Workspace> SEQUENTIAL_WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
     private final int threads;
     private final Thread[] workers;
-    private final Thread[] parked;
-    private volatile Job current;
+    /** (generation << 32) | next index to claim; a task is claimed by advancing it with a CAS. */
+    private final AtomicLong state = new AtomicLong(SETTING_UP);
+    private final AtomicInteger remaining = new AtomicInteger();
+    private volatile Task task;
+    private volatile int count;
+    private volatile Throwable failure;
     private volatile boolean closed;
-    private float[] scratch = new float[0];
+    /** Wraps after 2^32 calls; a state value could recur only for a worker stalled through all of them. */
+    private int generation;
+    private final Workspace workspace = new Workspace();
 
     public Parallel(int threads) {
         if (threads < 1) {
@@ -66,7 +52,6 @@ public final class Parallel implements AutoCloseable {
         }
         this.threads = threads;
         this.workers = new Thread[threads - 1];
-        this.parked = new Thread[threads - 1];
         for (int w = 0; w < workers.length; w++) {
             Thread t = new Thread(this::workerLoop, "epochal-worker-" + (w + 1));
             t.setDaemon(true);
@@ -87,22 +72,31 @@ public final class Parallel implements AutoCloseable {
             }
             return;
         }
-        Job job = new Job(task, count);
-        current = job;
+        int gen = ++generation;
+        // Close the old call's counter first: from here on a late worker claims nothing, whatever
+        // task and count it reads below; then publish the new call with its counter at 0.
+        state.set(((long) gen << 32) | SETTING_UP);
+        this.task = task;
+        this.count = count;
+        this.failure = null;
+        remaining.set(count);
+        state.set((long) gen << 32);
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
-        job.work();
+        work(gen);
         int spins = 0;
-        while (job.remaining.get() > 0) {
+        while (remaining.get() > 0) {
             if (++spins < 20_000) {
                 Thread.onSpinWait();
             } else {
                 Thread.yield();
             }
         }
-        if (job.failure != null) {
-            Throwable f = job.failure;
+        this.task = null;
+        Throwable f = failure;
+        if (f != null) {
+            failure = null;
             if (f instanceof RuntimeException r) {
                 throw r;
             }
@@ -113,20 +107,52 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
+    /**
+     * Claims and runs tasks of call {@code gen} until none is left. A claim succeeds only if the state is
+     * still the one read before task and count were read, and the state never returns to an old value,
+     * so a successful claim always pairs an index with its own call's task.
+     */
+    private void work(int gen) {
+        while (true) {
+            long s = state.get();
+            if ((int) (s >>> 32) != gen) {
+                return;
+            }
+            int i = (int) s;
+            Task t = task;
+            if (t == null || i >= count) {
+                return;
+            }
+            if (!state.compareAndSet(s, s + 1)) {
+                continue;
+            }
+            try {
+                t.run(i);
+            } catch (Throwable e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            } finally {
+                remaining.decrementAndGet();
+            }
+        }
+    }
+
     private void workerLoop() {
-        Job seen = null;
+        int seen = 0;
         while (!closed) {
-            Job job = current;
-            if (job != null && job != seen) {
-                seen = job;
-                job.work();
+            long s = state.get();
+            int gen = (int) (s >>> 32);
+            if (gen != seen && (int) s != SETTING_UP) {
+                seen = gen;
+                work(gen);
                 continue;
             }
             // Spin briefly (batches come back to back), then park until the next forEach unparks us.
             boolean found = false;
-            for (int s = 0; s < 2_000 && !found; s++) {
+            for (int spin = 0; spin < 2_000 && !found; spin++) {
                 Thread.onSpinWait();
-                found = current != seen;
+                found = (int) (state.get() >>> 32) != seen;
             }
             if (!found) {
                 LockSupport.parkNanos(this, 1_000_000L);
@@ -136,10 +162,12 @@ public final class Parallel implements AutoCloseable {
 
     /** A scratch array of at least {@code size} floats, reused between calls (grown, never shrunk). */
     public float[] scratch(int size) {
-        if (scratch.length < size) {
-            scratch = new float[size];
-        }
-        return scratch;
+        return workspace().floats(size);
+    }
+
+    /** The kernels' reusable state for the calling thread. */
+    Workspace workspace() {
+        return this == SEQUENTIAL ? SEQUENTIAL_WORKSPACE.get() : workspace;
     }
 
     /** Splits [0, total) into chunks of {@code chunk} (the last may be shorter); returns the chunk count. */

@@ -41,4 +41,9 @@ public abstract class Activation extends Layer {
         derive(input.data(), output.data(), gradOutput.data(), gradInput.data(), gradOutput.size());
         return gradInput;
     }
+
+    @Override
+    public Tensor lastOutput() {
+        return output;
+    }
 }

@@ -216,4 +216,9 @@ public final class BatchNorm extends Layer {
     public Parameter runningVar() {
         return runningVar;
     }
+
+    @Override
+    public Tensor lastOutput() {
+        return output;
+    }
 }

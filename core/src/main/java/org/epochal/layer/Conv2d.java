@@ -222,4 +222,9 @@ public final class Conv2d extends Layer {
     public Parameter bias() {
         return bias;
     }
+
+    @Override
+    public Tensor lastOutput() {
+        return output;
+    }
 }

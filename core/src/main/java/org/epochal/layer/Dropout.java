@@ -86,4 +86,9 @@ public final class Dropout extends Layer {
         }
         return gradInput;
     }
+
+    @Override
+    public Tensor lastOutput() {
+        return output;
+    }
 }

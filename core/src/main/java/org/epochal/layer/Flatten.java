@@ -41,4 +41,9 @@ public final class Flatten extends Layer {
         }
         return source.reshape(org.epochal.tensor.Shapes.withBatch(source.batch(), sampleShape));
     }
+
+    @Override
+    public Tensor lastOutput() {
+        return output;
+    }
 }

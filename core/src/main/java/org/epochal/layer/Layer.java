@@ -43,6 +43,11 @@ public abstract class Layer {
         return List.of();
     }
 
+    /** The output of the last forward call (for probes that measure activations), or null. */
+    public Tensor lastOutput() {
+        return null;
+    }
+
     /** Non-trainable state saved with the weights (batchnorm's running statistics); none by default. */
     public List<Parameter> buffers() {
         return List.of();

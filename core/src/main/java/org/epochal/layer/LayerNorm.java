@@ -139,4 +139,9 @@ public final class LayerNorm extends Layer {
     public Parameter bias() {
         return bias;
     }
+
+    @Override
+    public Tensor lastOutput() {
+        return output;
+    }
 }

@@ -111,4 +111,9 @@ public final class Linear extends Layer {
     public Parameter bias() {
         return bias;
     }
+
+    @Override
+    public Tensor lastOutput() {
+        return output;
+    }
 }

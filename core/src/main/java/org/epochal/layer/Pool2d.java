@@ -40,4 +40,9 @@ abstract class Pool2d extends Layer {
         ow = (w - kw) / sw + 1;
         return new int[] {c, oh, ow};
     }
+
+    @Override
+    public Tensor lastOutput() {
+        return output;
+    }
 }

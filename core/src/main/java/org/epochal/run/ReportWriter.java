@@ -19,10 +19,20 @@ public final class ReportWriter {
     private final Path runDir;
     private final String name;
     private final List<String> sections = new ArrayList<>();
+    private final List<Mark> marks = new ArrayList<>();
+
+    private record Mark(int epoch, Integer batch, String label, String color) {
+    }
 
     public ReportWriter(Path runDir, String name) {
         this.runDir = runDir;
         this.name = name;
+    }
+
+    /** Marks a finding on the batch-loss chart at the start of {@code epoch} (or at its batch). */
+    public ReportWriter mark(int epoch, Integer batch, String label, String color) {
+        marks.add(new Mark(epoch, batch, label, color));
+        return this;
     }
 
     /** Adds a section of ready HTML after the standard charts. */
@@ -50,7 +60,21 @@ public final class ReportWriter {
         html.append("<p>").append(epochs.rows()).append(" epoch(s), ").append(batches.rows())
                 .append(" batch(es) recorded in <code>").append(SvgChart.esc(runDir.getFileName().toString()))
                 .append("</code>.</p>");
-        html.append("<h2>Loss per batch</h2>").append(batchChart(batches));
+        SvgChart batchChart = batchLossChart(batches);
+        double[] epochOf = batches.column("epoch");
+        double[] batchOf = batches.column("batch");
+        double[] stepOf = batches.column("step");
+        for (Mark m : marks) {
+            double step = stepOf.length > 0 ? stepOf[0] - 0.5 : 0;
+            for (int i = 0; i < epochOf.length; i++) {
+                if ((int) epochOf[i] == m.epoch() && (m.batch() == null || (int) batchOf[i] == m.batch())) {
+                    step = stepOf[i];
+                    break;
+                }
+            }
+            batchChart.marker(step, m.label(), m.color());
+        }
+        html.append("<h2>Loss per batch</h2>").append(batchChart.render());
         html.append("<h2>Per epoch</h2>");
         for (String quantity : quantities(epochs)) {
             SvgChart chart = new SvgChart(quantity, "epoch");
@@ -77,7 +101,7 @@ public final class ReportWriter {
     }
 
     /** Batch losses against the step, a dashed line where each epoch begins. */
-    public static SvgChart batchLossChart(CsvTable batches) {
+    static SvgChart batchLossChart(CsvTable batches) {
         SvgChart chart = new SvgChart("training loss per batch (dashed: epoch starts)", "step");
         double[] epoch = batches.column("epoch");
         double[] step = batches.column("step");
@@ -88,10 +112,6 @@ public final class ReportWriter {
         }
         chart.add(new SvgChart.Series("batch loss", step, batches.column("loss"), COLORS[0]));
         return chart;
-    }
-
-    private static String batchChart(CsvTable batches) {
-        return batchLossChart(batches).render();
     }
 
     /** "loss", "accuracy", "mae": the quantities with a train_, val_ or test_ column. */

@@ -14,6 +14,11 @@ import java.util.Map;
 import org.epochal.config.ConfigException;
 import org.epochal.config.Experiment;
 import org.epochal.config.ExperimentReader;
+import org.epochal.diagnose.Detector;
+import org.epochal.diagnose.Diagnoser;
+import org.epochal.diagnose.DiagnosisCallback;
+import org.epochal.diagnose.DiagnosisReport;
+import org.epochal.diagnose.Probes;
 import org.epochal.io.Json;
 import org.epochal.io.Weights;
 import org.epochal.layer.BatchNorm;
@@ -36,17 +41,27 @@ import org.epochal.train.TrainingData;
 public final class Run {
     /** How to run: output folder (null: runs/NAME-TIMESTAMP), threads, terminal output, starting weights. */
     public record Options(Path outDir, int threads, boolean quiet, Path initWeights, PrintStream out, boolean live,
-                          List<Callback> extraCallbacks) {
+                          List<Callback> extraCallbacks, List<Detector> detectors) {
+        public Options(Path outDir, int threads, boolean quiet, Path initWeights, PrintStream out, boolean live,
+                       List<Callback> extraCallbacks) {
+            this(outDir, threads, quiet, initWeights, out, live, extraCallbacks, List.of());
+        }
+
         public static Options defaults() {
             return new Options(null, 1, true, null, System.out, false, List.of());
         }
 
         public Options withOutDir(Path dir) {
-            return new Options(dir, threads, quiet, initWeights, out, live, extraCallbacks);
+            return new Options(dir, threads, quiet, initWeights, out, live, extraCallbacks, detectors);
         }
 
         public Options withThreads(int n) {
-            return new Options(outDir, n, quiet, initWeights, out, live, extraCallbacks);
+            return new Options(outDir, n, quiet, initWeights, out, live, extraCallbacks, detectors);
+        }
+
+        /** Adds detectors of one's own to the standard ones (they run after every epoch and at the end). */
+        public Options withDetectors(List<Detector> more) {
+            return new Options(outDir, threads, quiet, initWeights, out, live, extraCallbacks, more);
         }
     }
 
@@ -141,6 +156,11 @@ public final class Run {
                     trainer.addCallback(early);
                     parts.add(early);
                 }
+                if (!exp.diagnostics().equals("off")) {
+                    trainer.addCallback(new Probes(dir, exp.diagnostics().equals("deep"), exp.resolved()));
+                }
+                trainer.addCallback(new DiagnosisCallback(dir, Diagnoser.standard().with(options.detectors()),
+                        options.quiet() ? null : options.out()));
                 for (Callback c : options.extraCallbacks()) {
                     trainer.addCallback(c);
                     if (c instanceof Stateful s) {
@@ -183,9 +203,13 @@ public final class Run {
         metadata.put("class_names", Json.write(trainer.data().train().classNames()));
         metadata.put("epochs_trained", Integer.toString(trainer.epochsDone()));
         Weights.save(trainer.model(), dir.resolve("model.safetensors"), metadata);
-        if (!Files.exists(dir.resolve("diagnosis.json"))) {
-            Files.writeString(dir.resolve("diagnosis.json"), "{\"findings\": []}\n");
-        }
-        new ReportWriter(dir, exp.name()).write();
+        writeReport(dir, exp.name());
+    }
+
+    /** report.html with the diagnosis: findings marked on the curves, layer health, evidence. */
+    public static void writeReport(Path dir, String name) throws IOException {
+        ReportWriter report = new ReportWriter(dir, name);
+        DiagnosisReport.addTo(report, dir);
+        report.write();
     }
 }

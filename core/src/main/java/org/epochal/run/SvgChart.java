@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /** A line chart drawn as inline SVG: series, dashed vertical markers (epoch boundaries), axes with ticks. */
-final class SvgChart {
-    record Series(String name, double[] x, double[] y, String color) {
+public final class SvgChart {
+    public record Series(String name, double[] x, double[] y, String color) {
     }
 
     record Marker(double x, String label, String color) {
@@ -24,27 +24,27 @@ final class SvgChart {
     private final List<Marker> markers = new ArrayList<>();
     private boolean logY;
 
-    SvgChart(String title, String xLabel) {
+    public SvgChart(String title, String xLabel) {
         this.title = title;
         this.xLabel = xLabel;
     }
 
-    SvgChart add(Series s) {
+    public SvgChart add(Series s) {
         series.add(s);
         return this;
     }
 
-    SvgChart marker(double x, String label, String color) {
+    public SvgChart marker(double x, String label, String color) {
         markers.add(new Marker(x, label, color));
         return this;
     }
 
-    SvgChart logY(boolean log) {
+    public SvgChart logY(boolean log) {
         this.logY = log;
         return this;
     }
 
-    String render() {
+    public String render() {
         double x0 = Double.POSITIVE_INFINITY, x1 = Double.NEGATIVE_INFINITY;
         double y0 = Double.POSITIVE_INFINITY, y1 = Double.NEGATIVE_INFINITY;
         for (Series s : series) {
@@ -137,7 +137,7 @@ final class SvgChart {
         return logY ? (y > 0 ? Math.log10(y) : Double.NaN) : y;
     }
 
-    static String fmt(double v) {
+    public static String fmt(double v) {
         double a = Math.abs(v);
         if (a != 0 && (a < 1e-3 || a >= 1e5)) {
             return String.format(Locale.ROOT, "%.1e", v);
@@ -145,7 +145,7 @@ final class SvgChart {
         return String.format(Locale.ROOT, a >= 100 ? "%.0f" : "%.3g", v);
     }
 
-    static String esc(String s) {
+    public static String esc(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

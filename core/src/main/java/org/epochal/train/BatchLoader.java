@@ -119,4 +119,9 @@ public final class BatchLoader {
     public Tensor targets() {
         return y;
     }
+
+    /** The inputs of the last batch served (what the model just trained on). */
+    public Tensor lastBatch() {
+        return x;
+    }
 }

@@ -1,16 +1,32 @@
 package org.epochal.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.epochal.rng.Rng;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The fast GEMM equals its scalar twin bit for bit, for every transpose, odd sizes and thread counts. */
+/**
+ * The fast GEMM equals its scalar twin bit for bit, for every transpose, accumulate on and off, offsets and
+ * padded leading dimensions, odd sizes and 1, 2 and 3 threads; and a row's result ignores the other rows.
+ */
 class GemmTest {
     @ParameterizedTest
-    @CsvSource({"1,1,1", "3,5,7", "17,1,3", "1,17,33", "64,100,17", "5,1000,3", "1000,3,17", "67,300,260",
-            "4,16,1", "2,3,0"})
+    @CsvSource({
+            // tiny and odd
+            "1,1,1", "3,5,7", "17,1,3", "1,17,33", "2,3,0", "4,16,1", "3,3,3", "17,17,17",
+            // one dimension 1000
+            "5,1000,3", "1000,3,17", "3,17,1000", "1,1000,1000", "1000,1,1000", "17,1000,257",
+            // the MLP: x·W1ᵀ, dyᵀ·x, dy·W2, x·W3ᵀ (batch 64), and the evaluation batch
+            "64,256,784", "256,784,64", "64,256,128", "64,10,128", "10,128,64", "256,128,256",
+            // k past one block (KC = 256), rows past one block (MC = 96), few panels with many rows
+            "300,40,600", "130,70,300", "97,1000,257", "200,129,513",
+            // im2col-like: many rows, few columns, short k
+            "2000,32,9", "1500,9,32", "67,300,260", "64,100,17"})
     void equalsReferenceBitForBit(int m, int n, int k) {
         Rng rng = new Rng(m * 1000003L + n * 1009L + k);
         for (boolean transA : new boolean[] {false, true}) {
@@ -27,15 +43,67 @@ class GemmTest {
                     GemmReference.gemm(transA, transB, m, n, k, a, 5, lda, b, 3, ldb, accumulate, expected, 1, ldc);
                     for (int threads : new int[] {1, 2, 3}) {
                         try (Parallel par = new Parallel(threads)) {
-                            float[] c = c0.clone();
-                            Gemm.gemm(par, transA, transB, m, n, k, a, 5, lda, b, 3, ldb, accumulate, c, 1, ldc);
-                            assertArrayEquals(expected, c, "transA=" + transA + " transB=" + transB
-                                    + " accumulate=" + accumulate + " threads=" + threads);
+                            for (int repeat = 0; repeat < 2; repeat++) { // the second call reuses the scratch
+                                float[] c = c0.clone();
+                                Gemm.gemm(par, transA, transB, m, n, k, a, 5, lda, b, 3, ldb, accumulate, c, 1, ldc);
+                                assertArrayEquals(expected, c, "m=" + m + " n=" + n + " k=" + k + " transA=" + transA
+                                        + " transB=" + transB + " accumulate=" + accumulate + " threads=" + threads);
+                            }
                         }
                     }
                 }
             }
         }
+    }
+
+    /** A sample's output does not depend on its batch neighbours, the batch size, or its place in a tile. */
+    @Test
+    void eachRowIsComputedAsIfAlone() {
+        int m = 64;
+        int n = 200;
+        int k = 300;
+        Rng rng = new Rng(7);
+        for (boolean transA : new boolean[] {false, true}) {
+            for (boolean transB : new boolean[] {false, true}) {
+                int lda = transA ? m : k;
+                int ldb = transB ? k : n;
+                float[] a = random(rng, m * k);
+                float[] b = random(rng, n * k);
+                for (int threads : new int[] {1, 2}) {
+                    try (Parallel par = new Parallel(threads)) {
+                        float[] batch = new float[m * n];
+                        Gemm.gemm(par, transA, transB, m, n, k, a, 0, lda, b, 0, ldb, false, batch, 0, n);
+                        for (int i = 0; i < m; i++) {
+                            float[] alone = new float[n];
+                            // Row i of op(A) alone: start at its first element, same strides.
+                            Gemm.gemm(par, transA, transB, 1, n, k, a, transA ? i : i * k, lda, b, 0, ldb, false,
+                                    alone, 0, n);
+                            float[] row = java.util.Arrays.copyOfRange(batch, i * n, (i + 1) * n);
+                            assertArrayEquals(row, alone, "row " + i + " transA=" + transA + " transB=" + transB);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The shapes above reach both orientations of the kernel. */
+    @Test
+    void bothOrientationsAreTested() {
+        assertTrue(GemmPlan.prefersILanes(false, true, true, 64, 256, 784), "x·W1ᵀ at batch 64");
+        assertTrue(GemmPlan.prefersILanes(true, true, false, 64, 256, 784), "Aᵀ·Bᵀ");
+        assertFalse(GemmPlan.prefersILanes(false, true, false, 2000, 32, 9), "im2col·Wᵀ");
+        assertFalse(GemmPlan.prefersILanes(false, false, false, 64, 256, 784), "no transpose of B");
+    }
+
+    @Test
+    void fmaChainStartsFromPositiveZero() {
+        // (-1)·(+0) = -0; a chain started from +0 gives +0 + -0 = +0, as the reference does.
+        float[] a = {-1f};
+        float[] b = {0f};
+        float[] c = {Float.NaN};
+        Gemm.gemm(Parallel.SEQUENTIAL, false, false, 1, 1, 1, a, 0, 1, b, 0, 1, false, c, 0, 1);
+        assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(c[0]));
     }
 
     private static float[] random(Rng rng, int size) {

@@ -1,0 +1,414 @@
+package org.epochal.diagnose;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.epochal.io.Json;
+import org.epochal.layer.Layer;
+import org.epochal.layer.Parameter;
+import org.epochal.layer.ReLU;
+import org.epochal.layer.Sequential;
+import org.epochal.layer.Sigmoid;
+import org.epochal.layer.Tanh;
+import org.epochal.tensor.Tensor;
+import org.epochal.train.Callback;
+import org.epochal.train.Events;
+import org.epochal.train.Trainer;
+
+/**
+ * The instruments: what the detectors need, measured while training and written to probes.jsonl (one JSON
+ * object a line, flushed each epoch) so that `epochal diagnose` works after the fact, even on a killed run.
+ *
+ * <p>Every batch (cheap: one pass over the batch's inputs and the ReLU outputs): per-feature input sums for
+ * the epoch's input statistics, and which ReLU units fired. Every S-th batch (S spreads about 20 samples
+ * over an epoch; every batch with {@code deep}): per layer gradient norm, weight norm, update-to-weight
+ * ratio ‖Δw‖/‖w‖ of that step, activation mean and spread, saturated fraction of sigmoid/tanh outputs.
+ * Per epoch: each layer's weight change since the epoch began. Before epoch 1: {@link Preflight}.
+ */
+public final class Probes implements Callback {
+    public static final String FILE = "probes.jsonl";
+    private final Path file;
+    private final boolean deep;
+    private final Map<String, Object> experiment;
+    private BufferedWriter out;
+    private Sequential model;
+    private List<Layer> layers;
+    private int sampleEvery;
+    // per epoch
+    private double[] featureSum;
+    private double[] featureSq;
+    private long inputRows;
+    private double[] prevFeatureMean;
+    private double[] prevFeatureStd;
+    private double prevPooledStd;
+    private final Map<Integer, boolean[]> fired = new LinkedHashMap<>();
+    private final Map<Integer, double[]> sums = new LinkedHashMap<>();
+    private int samples;
+    private float[][] epochStartWeights;
+    private float[][] preStepWeights;
+    private boolean havePreStep;
+
+    // sums per layer: 0 grad norm, 1 weight norm, 2 update ratio, 3 ratio count, 4 act mean, 5 act std, 6 saturated
+    private static final int SLOTS = 7;
+
+    public Probes(Path runDir, boolean deep, Map<String, Object> experiment) {
+        this.file = runDir.resolve(FILE);
+        this.deep = deep;
+        this.experiment = experiment;
+    }
+
+    @Override
+    public void runStart(Events.RunStart e, Trainer.Control control) {
+        Trainer trainer = control.trainer();
+        model = trainer.model();
+        layers = model.layers();
+        sampleEvery = deep ? 1 : Math.max(1, e.batchesPerEpoch() / 20);
+        try {
+            if (e.startEpoch() == 1) {
+                out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+                Map<String, Object> run = new LinkedHashMap<>();
+                run.put("kind", "run");
+                run.put("experiment", experiment);
+                write(run);
+                write(Preflight.measure(trainer));
+                out.flush();
+            } else {
+                keepUpTo(e.startEpoch() - 1);
+                out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        restorePreviousInputStats();
+    }
+
+    /** A resumed run drops probe lines of epochs after its checkpoint (they are measured again). */
+    @SuppressWarnings("unchecked")
+    private void keepUpTo(int epoch) throws IOException {
+        List<String> kept = new ArrayList<>();
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                try {
+                    Map<String, Object> m = (Map<String, Object>) Json.parse(line);
+                    Object ep = m.get("epoch");
+                    if (!"epoch".equals(m.get("kind")) || (ep instanceof Number n && n.intValue() <= epoch)) {
+                        kept.add(line);
+                    }
+                } catch (IllegalArgumentException partial) {
+                    // a line cut by the kill
+                }
+            }
+        }
+        Files.write(file, kept, StandardCharsets.UTF_8);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void restorePreviousInputStats() {
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                Map<String, Object> m = (Map<String, Object>) Json.parse(line);
+                if ("epoch".equals(m.get("kind"))) {
+                    Map<String, Object> input = (Map<String, Object>) m.get("input");
+                    prevFeatureMean = toArray((List<Object>) input.get("feature_mean"));
+                    prevFeatureStd = toArray((List<Object>) input.get("feature_std"));
+                    prevPooledStd = ((Number) input.get("std")).doubleValue();
+                }
+            }
+        } catch (IOException | RuntimeException ex) {
+            prevFeatureMean = null;
+        }
+    }
+
+    @Override
+    public void epochStart(Events.EpochStart e, Trainer.Control control) {
+        samples = e.samples();
+        inputRows = 0;
+        featureSum = null;
+        fired.clear();
+        sums.clear();
+        List<Parameter> params = model.params();
+        epochStartWeights = new float[params.size()][];
+        for (int i = 0; i < params.size(); i++) {
+            epochStartWeights[i] = params.get(i).data().clone();
+        }
+        havePreStep = false;
+        if (sampleEvery == 1) {
+            snapshotPreStep();
+        }
+    }
+
+    @Override
+    public void batchEnd(Events.BatchEnd e, Trainer.Control control) {
+        if (!Double.isFinite(e.loss())) {
+            return;
+        }
+        Tensor x = control.trainer().loader().lastBatch();
+        accumulateInputs(x);
+        for (Layer layer : layers) {
+            if (layer instanceof ReLU && layer.lastOutput() != null) {
+                markFired(layer);
+            }
+        }
+        if (e.batch() % sampleEvery == 0) {
+            sample();
+        }
+        if ((e.batch() + 1) % sampleEvery == 0) {
+            snapshotPreStep();
+        }
+    }
+
+    private void accumulateInputs(Tensor x) {
+        int d = x.sampleSize();
+        if (featureSum == null) {
+            featureSum = new double[d];
+            featureSq = new double[d];
+        }
+        float[] v = x.data();
+        for (int r = 0; r < x.batch(); r++) {
+            int base = r * d;
+            for (int f = 0; f < d; f++) {
+                double a = v[base + f];
+                featureSum[f] += a;
+                featureSq[f] += a * a;
+            }
+        }
+        inputRows += x.batch();
+    }
+
+    /** A unit (feature of a vector, channel of an image) fired if any of its outputs was positive. */
+    private void markFired(Layer layer) {
+        Tensor y = layer.lastOutput();
+        int[] shape = layer.outputShape();
+        int units = shape[0];
+        int per = y.sampleSize() / units;
+        boolean[] f = fired.computeIfAbsent(layer.index(), k -> new boolean[units]);
+        float[] v = y.data();
+        for (int r = 0; r < y.batch(); r++) {
+            for (int u = 0; u < units; u++) {
+                if (f[u]) {
+                    continue;
+                }
+                int base = (r * units + u) * per;
+                for (int k = 0; k < per; k++) {
+                    if (v[base + k] > 0) {
+                        f[u] = true;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    private void snapshotPreStep() {
+        List<Parameter> params = model.params();
+        if (preStepWeights == null) {
+            preStepWeights = new float[params.size()][];
+            for (int i = 0; i < params.size(); i++) {
+                preStepWeights[i] = new float[params.get(i).size()];
+            }
+        }
+        for (int i = 0; i < params.size(); i++) {
+            System.arraycopy(params.get(i).data(), 0, preStepWeights[i], 0, preStepWeights[i].length);
+        }
+        havePreStep = true;
+    }
+
+    private void sample() {
+        List<Parameter> all = model.params();
+        for (Layer layer : layers) {
+            double[] s = sums.computeIfAbsent(layer.index(), k -> new double[SLOTS + 1]);
+            s[SLOTS] += 1;
+            if (!layer.params().isEmpty()) {
+                double g = 0;
+                for (Parameter p : layer.params()) {
+                    g += squares(p.grad());
+                }
+                Parameter w = layer.params().get(0);
+                double wn = Math.sqrt(squares(w.data()));
+                s[0] += Math.sqrt(g);
+                s[1] += wn;
+                if (havePreStep) {
+                    float[] before = preStepWeights[all.indexOf(w)];
+                    double diff = 0;
+                    double base = 0;
+                    float[] now = w.data();
+                    for (int i = 0; i < now.length; i++) {
+                        double dlt = now[i] - before[i];
+                        diff += dlt * dlt;
+                        base += (double) before[i] * before[i];
+                    }
+                    s[2] += base > 0 ? Math.sqrt(diff / base) : (diff > 0 ? Double.POSITIVE_INFINITY : 0);
+                    s[3] += 1;
+                }
+            }
+            Tensor y = layer.lastOutput();
+            if (y != null) {
+                double sum = 0;
+                double sq = 0;
+                long saturated = 0;
+                float[] v = y.data();
+                int n = y.size();
+                boolean sig = layer instanceof Sigmoid;
+                boolean tanh = layer instanceof Tanh;
+                for (int i = 0; i < n; i++) {
+                    sum += v[i];
+                    sq += (double) v[i] * v[i];
+                    // saturated: the derivative is below 2% of its maximum
+                    if (sig && (v[i] < 0.02f || v[i] > 0.98f) || tanh && Math.abs(v[i]) > 0.99f) {
+                        saturated++;
+                    }
+                }
+                double mean = sum / n;
+                s[4] += mean;
+                s[5] += Math.sqrt(Math.max(0, sq / n - mean * mean));
+                s[6] += (double) saturated / n;
+            }
+        }
+    }
+
+    private static double squares(float[] a) {
+        double s = 0;
+        for (float v : a) {
+            s += (double) v * v;
+        }
+        return s;
+    }
+
+    @Override
+    public void epochEnd(Events.EpochEnd e, Trainer.Control control) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("kind", "epoch");
+        line.put("epoch", e.epoch());
+        line.put("samples", samples);
+        line.put("input", inputStats());
+        List<Object> layerStats = new ArrayList<>();
+        List<Parameter> all = model.params();
+        for (Layer layer : layers) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("index", layer.index());
+            m.put("type", layer.type());
+            double[] s = sums.get(layer.index());
+            double count = s == null ? 0 : s[SLOTS];
+            if (!layer.params().isEmpty() && count > 0) {
+                Parameter w = layer.params().get(0);
+                m.put("grad_norm", s[0] / count);
+                m.put("weight_norm", s[1] / count);
+                m.put("update_ratio", s[3] > 0 ? s[2] / s[3] : null);
+                float[] start = epochStartWeights[all.indexOf(w)];
+                double diff = 0;
+                double base = 0;
+                for (int i = 0; i < start.length; i++) {
+                    double dlt = w.data()[i] - start[i];
+                    diff += dlt * dlt;
+                    base += (double) start[i] * start[i];
+                }
+                m.put("weight_change", base > 0 ? Math.sqrt(diff / base) : Math.sqrt(diff));
+            }
+            if (count > 0 && layer.lastOutput() != null) {
+                m.put("act_mean", s[4] / count);
+                m.put("act_std", s[5] / count);
+                if (layer instanceof Sigmoid || layer instanceof Tanh) {
+                    m.put("saturated_fraction", s[6] / count);
+                }
+            }
+            boolean[] f = fired.get(layer.index());
+            if (f != null) {
+                int dead = 0;
+                for (boolean b : f) {
+                    dead += b ? 0 : 1;
+                }
+                m.put("dead_fraction", (double) dead / f.length);
+            }
+            layerStats.add(m);
+        }
+        line.put("layers", layerStats);
+        write(line);
+        try {
+            out.flush();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** Mean and spread of the epoch's inputs, and how far they moved from the previous epoch's. */
+    private Map<String, Object> inputStats() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (featureSum == null || inputRows == 0) {
+            return m;
+        }
+        int d = featureSum.length;
+        double[] mean = new double[d];
+        double[] std = new double[d];
+        double total = 0;
+        double totalSq = 0;
+        for (int f = 0; f < d; f++) {
+            mean[f] = featureSum[f] / inputRows;
+            std[f] = Math.sqrt(Math.max(0, featureSq[f] / inputRows - mean[f] * mean[f]));
+            total += featureSum[f];
+            totalSq += featureSq[f];
+        }
+        double pooledMean = total / ((double) inputRows * d);
+        double pooledStd = Math.sqrt(Math.max(0, totalSq / ((double) inputRows * d) - pooledMean * pooledMean));
+        m.put("mean", pooledMean);
+        m.put("std", pooledStd);
+        m.put("rows", inputRows);
+        if (prevFeatureMean != null && prevFeatureMean.length == d) {
+            // Standardised mean shift: mean over features of |Δμ| / σ_prev (σ floored at 1% of the pooled spread).
+            double shift = 0;
+            double floor = Math.max(1e-12, 0.01 * prevPooledStd);
+            for (int f = 0; f < d; f++) {
+                shift += Math.abs(mean[f] - prevFeatureMean[f]) / Math.max(prevFeatureStd[f], floor);
+            }
+            m.put("shift", shift / d);
+            m.put("std_ratio", prevPooledStd > 0 ? pooledStd / prevPooledStd : 1.0);
+        }
+        List<Object> meanList = new ArrayList<>();
+        List<Object> stdList = new ArrayList<>();
+        for (int f = 0; f < d; f++) {
+            meanList.add((float) mean[f]);
+            stdList.add((float) std[f]);
+        }
+        m.put("feature_mean", meanList);
+        m.put("feature_std", stdList);
+        prevFeatureMean = mean;
+        prevFeatureStd = std;
+        prevPooledStd = pooledStd;
+        return m;
+    }
+
+    private void write(Map<String, Object> line) {
+        try {
+            out.write(Json.write(line));
+            out.newLine();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    @Override
+    public void runEnd(Events.RunEnd e, Trainer.Control control) {
+        try {
+            if (out != null) {
+                out.close();
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static double[] toArray(List<Object> list) {
+        double[] a = new double[list.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = ((Number) list.get(i)).doubleValue();
+        }
+        return a;
+    }
+}

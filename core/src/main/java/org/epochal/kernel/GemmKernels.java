@@ -1,0 +1,168 @@
+package org.epochal.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The two register-blocked micro-kernels of {@link Gemm}: 24 vector accumulators that stay in registers
+ * while p runs, each lane one output element, updated as acc = fma(a(i,p), b(p,j), acc) in p order: the
+ * same chain as {@link GemmReference}, whatever tile or lane an element falls in.
+ *
+ * <p>L = lanes per vector (16 floats with AVX-512). Rows or columns past the edge of C are clamped to the
+ * last real one: the duplicate computes the same chain from the same start and stores the same bits, so
+ * no edge path with other arithmetic is needed. Vector memory accesses are never masked (a masked access
+ * near an array's end leaves the intrinsics in JDK 25, hundreds of times slower): the right edge of C goes
+ * through a scratch tile instead.
+ */
+final class GemmKernels {
+    private GemmKernels() {
+    }
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Rows of the j-lanes tile (and columns of the i-lanes tile). */
+    static final int R = 6;
+    /** Vectors per tile along the lane direction: a tile is R × 4L (j-lanes) or 4L × R (i-lanes). */
+    static final int W = 4 * L;
+
+    /**
+     * j-lanes tile: C[i0+r, j0 .. j0+W) for r < 6, lanes along j, over p in [0, kc).
+     * a(r, p) = a[aBase + r·ars + p·aps] for r < rows (clamped beyond); b(p, j0+jj) = bp[bIdx + p·W + jj]
+     * (a packed panel, zeros past n); C(r, j0+jj) = c[cBase + r·ldc + jj], all W columns (the caller
+     * passes a scratch tile at the right edge of C). Starts from C when {@code load}, else from +0.
+     */
+    static void tileJ(int kc, float[] a, int aBase, int ars, int aps, int rows, float[] bp, int bIdx,
+                      float[] c, int cBase, int ldc, boolean load) {
+        int last = rows - 1;
+        int a0 = aBase;
+        int a1 = aBase + Math.min(1, last) * ars;
+        int a2 = aBase + Math.min(2, last) * ars;
+        int a3 = aBase + Math.min(3, last) * ars;
+        int a4 = aBase + Math.min(4, last) * ars;
+        int a5 = aBase + Math.min(5, last) * ars;
+        int r0 = cBase;
+        int r1 = cBase + Math.min(1, last) * ldc;
+        int r2 = cBase + Math.min(2, last) * ldc;
+        int r3 = cBase + Math.min(3, last) * ldc;
+        int r4 = cBase + Math.min(4, last) * ldc;
+        int r5 = cBase + Math.min(5, last) * ldc;
+        int o1 = L;
+        int o2 = 2 * L;
+        int o3 = 3 * L;
+        FloatVector c00 = start(c, r0, load), c01 = start(c, r0 + o1, load);
+        FloatVector c02 = start(c, r0 + o2, load), c03 = start(c, r0 + o3, load);
+        FloatVector c10 = start(c, r1, load), c11 = start(c, r1 + o1, load);
+        FloatVector c12 = start(c, r1 + o2, load), c13 = start(c, r1 + o3, load);
+        FloatVector c20 = start(c, r2, load), c21 = start(c, r2 + o1, load);
+        FloatVector c22 = start(c, r2 + o2, load), c23 = start(c, r2 + o3, load);
+        FloatVector c30 = start(c, r3, load), c31 = start(c, r3 + o1, load);
+        FloatVector c32 = start(c, r3 + o2, load), c33 = start(c, r3 + o3, load);
+        FloatVector c40 = start(c, r4, load), c41 = start(c, r4 + o1, load);
+        FloatVector c42 = start(c, r4 + o2, load), c43 = start(c, r4 + o3, load);
+        FloatVector c50 = start(c, r5, load), c51 = start(c, r5 + o1, load);
+        FloatVector c52 = start(c, r5 + o2, load), c53 = start(c, r5 + o3, load);
+        for (int p = 0; p < kc; p++) {
+            int bi = bIdx + p * W;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + o1);
+            FloatVector b2 = FloatVector.fromArray(S, bp, bi + o2);
+            FloatVector b3 = FloatVector.fromArray(S, bp, bi + o3);
+            int ap = p * aps;
+            FloatVector x = FloatVector.broadcast(S, a[a0 + ap]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[a1 + ap]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[a2 + ap]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[a3 + ap]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(S, a[a4 + ap]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = FloatVector.broadcast(S, a[a5 + ap]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+        }
+        // Every load above happened before any store here, so clamped duplicate rows store equal bits.
+        c00.intoArray(c, r0); c01.intoArray(c, r0 + o1); c02.intoArray(c, r0 + o2); c03.intoArray(c, r0 + o3);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + o1); c12.intoArray(c, r1 + o2); c13.intoArray(c, r1 + o3);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + o1); c22.intoArray(c, r2 + o2); c23.intoArray(c, r2 + o3);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + o1); c32.intoArray(c, r3 + o2); c33.intoArray(c, r3 + o3);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + o1); c42.intoArray(c, r4 + o2); c43.intoArray(c, r4 + o3);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + o1); c52.intoArray(c, r5 + o2); c53.intoArray(c, r5 + o3);
+    }
+
+
+    /**
+     * i-lanes tile: Cᵀ[j0+r, i0 .. i0+W) for r < 6, lanes along i, over p in [0, k). a(i0+ii, p) =
+     * ap[aIdx + p·W + ii] (a packed panel, zeros past m); b(p, j0+r) = b[bBase + r·bjs + p·bps] for
+     * r < cols (clamped beyond). The result goes to ct[ctBase + r·ldct + ii], a transposed scratch of C,
+     * starting from it when {@code load}, else from +0.
+     */
+    static void tileI(int k, float[] ap, int aIdx, float[] b, int bBase, int bjs, int bps, int cols,
+                      float[] ct, int ctBase, int ldct, boolean load) {
+        int last = cols - 1;
+        int b0 = bBase;
+        int b1 = bBase + Math.min(1, last) * bjs;
+        int b2 = bBase + Math.min(2, last) * bjs;
+        int b3 = bBase + Math.min(3, last) * bjs;
+        int b4 = bBase + Math.min(4, last) * bjs;
+        int b5 = bBase + Math.min(5, last) * bjs;
+        int t0 = ctBase;
+        int t1 = ctBase + Math.min(1, last) * ldct;
+        int t2 = ctBase + Math.min(2, last) * ldct;
+        int t3 = ctBase + Math.min(3, last) * ldct;
+        int t4 = ctBase + Math.min(4, last) * ldct;
+        int t5 = ctBase + Math.min(5, last) * ldct;
+        int o1 = L;
+        int o2 = 2 * L;
+        int o3 = 3 * L;
+        FloatVector c00 = start(ct, t0, load), c01 = start(ct, t0 + o1, load);
+        FloatVector c02 = start(ct, t0 + o2, load), c03 = start(ct, t0 + o3, load);
+        FloatVector c10 = start(ct, t1, load), c11 = start(ct, t1 + o1, load);
+        FloatVector c12 = start(ct, t1 + o2, load), c13 = start(ct, t1 + o3, load);
+        FloatVector c20 = start(ct, t2, load), c21 = start(ct, t2 + o1, load);
+        FloatVector c22 = start(ct, t2 + o2, load), c23 = start(ct, t2 + o3, load);
+        FloatVector c30 = start(ct, t3, load), c31 = start(ct, t3 + o1, load);
+        FloatVector c32 = start(ct, t3 + o2, load), c33 = start(ct, t3 + o3, load);
+        FloatVector c40 = start(ct, t4, load), c41 = start(ct, t4 + o1, load);
+        FloatVector c42 = start(ct, t4 + o2, load), c43 = start(ct, t4 + o3, load);
+        FloatVector c50 = start(ct, t5, load), c51 = start(ct, t5 + o1, load);
+        FloatVector c52 = start(ct, t5 + o2, load), c53 = start(ct, t5 + o3, load);
+        for (int p = 0; p < k; p++) {
+            int ai = aIdx + p * W;
+            FloatVector v0 = FloatVector.fromArray(S, ap, ai);
+            FloatVector v1 = FloatVector.fromArray(S, ap, ai + o1);
+            FloatVector v2 = FloatVector.fromArray(S, ap, ai + o2);
+            FloatVector v3 = FloatVector.fromArray(S, ap, ai + o3);
+            int bp = p * bps;
+            FloatVector x = FloatVector.broadcast(S, b[b0 + bp]);
+            c00 = v0.fma(x, c00); c01 = v1.fma(x, c01); c02 = v2.fma(x, c02); c03 = v3.fma(x, c03);
+            x = FloatVector.broadcast(S, b[b1 + bp]);
+            c10 = v0.fma(x, c10); c11 = v1.fma(x, c11); c12 = v2.fma(x, c12); c13 = v3.fma(x, c13);
+            x = FloatVector.broadcast(S, b[b2 + bp]);
+            c20 = v0.fma(x, c20); c21 = v1.fma(x, c21); c22 = v2.fma(x, c22); c23 = v3.fma(x, c23);
+            x = FloatVector.broadcast(S, b[b3 + bp]);
+            c30 = v0.fma(x, c30); c31 = v1.fma(x, c31); c32 = v2.fma(x, c32); c33 = v3.fma(x, c33);
+            x = FloatVector.broadcast(S, b[b4 + bp]);
+            c40 = v0.fma(x, c40); c41 = v1.fma(x, c41); c42 = v2.fma(x, c42); c43 = v3.fma(x, c43);
+            x = FloatVector.broadcast(S, b[b5 + bp]);
+            c50 = v0.fma(x, c50); c51 = v1.fma(x, c51); c52 = v2.fma(x, c52); c53 = v3.fma(x, c53);
+        }
+        c00.intoArray(ct, t0); c01.intoArray(ct, t0 + o1); c02.intoArray(ct, t0 + o2); c03.intoArray(ct, t0 + o3);
+        c10.intoArray(ct, t1); c11.intoArray(ct, t1 + o1); c12.intoArray(ct, t1 + o2); c13.intoArray(ct, t1 + o3);
+        c20.intoArray(ct, t2); c21.intoArray(ct, t2 + o1); c22.intoArray(ct, t2 + o2); c23.intoArray(ct, t2 + o3);
+        c30.intoArray(ct, t3); c31.intoArray(ct, t3 + o1); c32.intoArray(ct, t3 + o2); c33.intoArray(ct, t3 + o3);
+        c40.intoArray(ct, t4); c41.intoArray(ct, t4 + o1); c42.intoArray(ct, t4 + o2); c43.intoArray(ct, t4 + o3);
+        c50.intoArray(ct, t5); c51.intoArray(ct, t5 + o1); c52.intoArray(ct, t5 + o2); c53.intoArray(ct, t5 + o3);
+    }
+
+    private static FloatVector start(float[] c, int at, boolean load) {
+        return load ? FloatVector.fromArray(S, c, at) : FloatVector.zero(S);
+    }
+
+    /** Copies n floats (a multiple of L) from src to dst. */
+    static void copy(float[] src, int from, float[] dst, int to, int n) {
+        for (int x = 0; x < n; x += L) {
+            FloatVector.fromArray(S, src, from + x).intoArray(dst, to + x);
+        }
+    }
+}

@@ -1,0 +1,336 @@
+package org.epochal.kernel;
+
+import static org.epochal.kernel.GemmKernels.R;
+import static org.epochal.kernel.GemmKernels.W;
+
+import java.util.Arrays;
+
+/**
+ * One {@link Gemm} call on the Vector API path: its arguments, how it is cut into tasks, and the task
+ * bodies (packing and tile loops). One instance per {@link Parallel} (per thread for
+ * {@link Parallel#SEQUENTIAL}), reused by every call, so a call allocates nothing.
+ *
+ * <p>Two orientations, chosen per call by estimated cost, both computing each element as the same fma chain:
+ * <ul>
+ * <li>j-lanes: B packed into panels of W columns (W = 4 vectors, zero-padded past n), R×W tiles of C,
+ *     A read in place (any transpose). Blocked KC deep in k and MC tall in rows; C holds the running sum
+ *     between k blocks, which is exact because it is stored as the same float the register held.</li>
+ * <li>i-lanes (for Bᵀ with few rows, e.g. a batch times Wᵀ): A packed into panels of W rows, W×R tiles of
+ *     Cᵀ in scratch, B read in place, so the large weight matrix is never transposed; each task copies its
+ *     columns of C in and out of the scratch.</li>
+ * </ul>
+ * Tasks own whole rows or whole columns of C and every k, so no sum is ever split across tasks.
+ */
+final class GemmPlan implements Parallel.Task {
+    /** k block: a KC×W panel of B (64 KB) is reused by every row tile of an MC block. */
+    private static final int KC = 256;
+    /** Rows per block (a multiple of R): an MC×KC block of A stays in L2 while the panels go by. */
+    private static final int MC = 96;
+
+    private static final int PACK_B = 0;
+    private static final int TILES_J = 1;
+    private static final int PACK_A = 2;
+    private static final int TILES_I = 3;
+
+    // The call (see Gemm.gemm).
+    private boolean transA;
+    private boolean transB;
+    private boolean accumulate;
+    private int m;
+    private int n;
+    private int k;
+    private float[] a;
+    private int aOff;
+    private int lda;
+    private float[] b;
+    private int bOff;
+    private int ldb;
+    private float[] c;
+    private int cOff;
+    private int ldc;
+
+    // The cut.
+    private int phase;
+    private float[] work;
+    private int panels;
+    private boolean packInTask;
+    private int rowsPerTask;
+    private int panelsPerTask;
+    private int rowTasks;
+    private int packChunk;
+    private int mPadded;
+    private int ctOff;
+    private int tilesPerTask;
+    private int edgeOff;
+
+    /** Runs the call on {@code par}; the arguments are already checked (m, n, k > 0). */
+    void run(Parallel par, Workspace ws, boolean transA, boolean transB, int m, int n, int k,
+             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+             boolean accumulate, float[] c, int cOff, int ldc) {
+        this.transA = transA;
+        this.transB = transB;
+        this.accumulate = accumulate;
+        this.m = m;
+        this.n = n;
+        this.k = k;
+        this.a = a;
+        this.aOff = aOff;
+        this.lda = lda;
+        this.b = b;
+        this.bOff = bOff;
+        this.ldb = ldb;
+        this.c = c;
+        this.cOff = cOff;
+        this.ldc = ldc;
+        long fmas = (long) m * n * k;
+        int threads = fmas < (1 << 18) ? 1 : par.threads();
+        try {
+            if (prefersILanes(transA, transB, accumulate, m, n, k)) {
+                runILanes(par, ws, threads);
+            } else {
+                runJLanes(par, ws, threads);
+            }
+        } finally {
+            this.a = null;
+            this.b = null;
+            this.c = null;
+            this.work = null;
+        }
+    }
+
+    /**
+     * Cost in rough cycles: a vector FMA issues at 2 per cycle; a transposing copy of an element costs
+     * about one cycle, a straight copy far less. i-lanes pays for packing A and moving C through scratch,
+     * j-lanes for packing B, both for the padding of their tiles.
+     */
+    static boolean prefersILanes(boolean transA, boolean transB, boolean accumulate, int m, int n, int k) {
+        if (!transB) {
+            return false;
+        }
+        int l = GemmKernels.L;
+        double fmaJ = (double) ceil(m, R) * ceil(n, W) * k / l / 2;
+        double fmaI = (double) ceil(m, W) * ceil(n, R) * k / l / 2;
+        double packJ = (double) n * k;
+        double packI = (double) m * k * (transA ? 0.1 : 1.0) + (double) m * n * (accumulate ? 2 : 1);
+        return fmaI + packI < fmaJ + packJ;
+    }
+
+    // ---------------------------------------------------------------- j-lanes
+
+    private void runJLanes(Parallel par, Workspace ws, int threads) {
+        panels = (n + W - 1) / W;
+        int rowTiles = (m + R - 1) / R;
+        boolean byColumns = threads == 1 || panels >= threads
+                && (panels % threads == 0 || panels >= 3 * threads || rowTiles < 2 * threads);
+        if (byColumns) {
+            rowTasks = 1;
+            rowsPerTask = m;
+            panelsPerTask = threads == 1 ? panels : Math.max(1, Math.min(4, panels / (3 * threads)));
+            packInTask = true;
+        } else {
+            // Few panels, many rows: pack B once, then split the rows.
+            int tiles = Math.max(1, (rowTiles + 3 * threads - 1) / (3 * threads));
+            rowsPerTask = tiles * R;
+            rowTasks = (m + rowsPerTask - 1) / rowsPerTask;
+            panelsPerTask = panels;
+            packInTask = false;
+        }
+        int tasks = rowTasks * ((panels + panelsPerTask - 1) / panelsPerTask);
+        edgeOff = panels * k * W;
+        work = ws.floats((long) edgeOff + (long) tasks * R * W);
+        if (!packInTask) {
+            packChunk = 64;
+            phase = PACK_B;
+            int chunks = (k + packChunk - 1) / packChunk;
+            forEach(par, (long) n * k < 16384 ? 1 : threads, panels * chunks);
+        }
+        phase = TILES_J;
+        forEach(par, threads, tasks);
+    }
+
+    /** Runs tasks 0..count-1 on the pool, or inline when one thread suffices. */
+    private void forEach(Parallel par, int threads, int count) {
+        if (threads == 1) {
+            for (int t = 0; t < count; t++) {
+                run(t);
+            }
+        } else {
+            par.forEach(count, this);
+        }
+    }
+
+    @Override
+    public void run(int t) {
+        switch (phase) {
+            case PACK_B -> {
+                int chunks = (k + packChunk - 1) / packChunk;
+                int p0 = (t % chunks) * packChunk;
+                packB(t / chunks, p0, Math.min(k, p0 + packChunk));
+            }
+            case TILES_J -> {
+                int i0 = (t % rowTasks) * rowsPerTask;
+                int jp0 = (t / rowTasks) * panelsPerTask;
+                tilesJ(i0, Math.min(m, i0 + rowsPerTask), jp0, Math.min(panels, jp0 + panelsPerTask),
+                        edgeOff + t * R * W);
+            }
+            case PACK_A -> {
+                int chunks = (k + packChunk - 1) / packChunk;
+                int p0 = (t % chunks) * packChunk;
+                packA(t / chunks, p0, Math.min(k, p0 + packChunk));
+            }
+            case TILES_I -> {
+                int jt0 = t * tilesPerTask;
+                tilesI(jt0 * R, Math.min(n, (jt0 + tilesPerTask) * R));
+            }
+            default -> throw new IllegalStateException("phase " + phase);
+        }
+    }
+
+    /** C[i0:i1, panels jp0:jp1], every k, in k-block order; a partial last panel goes through work[edge..]. */
+    private void tilesJ(int i0, int i1, int jp0, int jp1, int edge) {
+        if (packInTask) {
+            for (int jp = jp0; jp < jp1; jp++) {
+                packB(jp, 0, k);
+            }
+        }
+        int ars = transA ? 1 : lda;
+        int aps = transA ? lda : 1;
+        float[] bp = work;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            boolean load = accumulate || pc > 0;
+            for (int ic = i0; ic < i1; ic += MC) {
+                int ie = Math.min(i1, ic + MC);
+                for (int jp = jp0; jp < jp1; jp++) {
+                    int j0 = jp * W;
+                    int cols = Math.min(W, n - j0);
+                    int bIdx = (jp * k + pc) * W;
+                    for (int ir = ic; ir < ie; ir += R) {
+                        int rows = Math.min(R, ie - ir);
+                        int aBase = aOff + ir * ars + pc * aps;
+                        int cBase = cOff + ir * ldc + j0;
+                        if (cols == W) {
+                            GemmKernels.tileJ(kc, a, aBase, ars, aps, rows, bp, bIdx, c, cBase, ldc, load);
+                            continue;
+                        }
+                        if (load) {
+                            for (int r = 0; r < rows; r++) {
+                                System.arraycopy(c, cBase + r * ldc, work, edge + r * W, cols);
+                            }
+                        }
+                        GemmKernels.tileJ(kc, a, aBase, ars, aps, rows, bp, bIdx, work, edge, W, load);
+                        for (int r = 0; r < rows; r++) {
+                            System.arraycopy(work, edge + r * W, c, cBase + r * ldc, cols);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Panel jp of op(B), rows p0:p1: work[(jp·k + p)·W + jj] = op(B)[p, jp·W + jj], zeros past n. */
+    private void packB(int jp, int p0, int p1) {
+        float[] dst = work;
+        int j0 = jp * W;
+        int cols = Math.min(W, n - j0);
+        int base = jp * k * W;
+        if (cols < W) {
+            for (int p = p0; p < p1; p++) {
+                Arrays.fill(dst, base + p * W + cols, base + p * W + W, 0f);
+            }
+        }
+        if (!transB) {
+            for (int p = p0; p < p1; p++) {
+                int src = bOff + p * ldb + j0;
+                if (cols == W) {
+                    GemmKernels.copy(b, src, dst, base + p * W, W);
+                } else {
+                    System.arraycopy(b, src, dst, base + p * W, cols);
+                }
+            }
+        } else {
+            // op(B)[p, j] = b[j·ldb + p]: read rows of b along p, write strided by W.
+            for (int jj = 0; jj < cols; jj++) {
+                int src = bOff + (j0 + jj) * ldb;
+                for (int p = p0; p < p1; p++) {
+                    dst[base + p * W + jj] = b[src + p];
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- i-lanes
+
+    private void runILanes(Parallel par, Workspace ws, int threads) {
+        int iPanels = (m + W - 1) / W;
+        mPadded = iPanels * W;
+        ctOff = iPanels * k * W;
+        work = ws.floats((long) ctOff + (long) n * mPadded);
+        packChunk = 128;
+        phase = PACK_A;
+        int chunks = (k + packChunk - 1) / packChunk;
+        forEach(par, (long) m * k < 16384 ? 1 : threads, iPanels * chunks);
+        int jTiles = (n + R - 1) / R;
+        tilesPerTask = threads == 1 ? jTiles : Math.max(1, jTiles / (3 * threads));
+        phase = TILES_I;
+        forEach(par, threads, (jTiles + tilesPerTask - 1) / tilesPerTask);
+    }
+
+    /** Columns j0:j1 of C through their rows of Cᵀ in scratch, every k in one pass. */
+    private void tilesI(int j0, int j1) {
+        float[] ct = work;
+        if (accumulate) {
+            for (int i = 0; i < m; i++) {
+                int src = cOff + i * ldc;
+                for (int j = j0; j < j1; j++) {
+                    ct[ctOff + j * mPadded + i] = c[src + j];
+                }
+            }
+        }
+        int bjs = transB ? ldb : 1;
+        int bps = transB ? 1 : ldb;
+        int iPanels = mPadded / W;
+        for (int jt = j0; jt < j1; jt += R) {
+            int cols = Math.min(R, j1 - jt);
+            for (int ip = 0; ip < iPanels; ip++) {
+                GemmKernels.tileI(k, work, ip * k * W, b, bOff + jt * bjs, bjs, bps, cols,
+                        ct, ctOff + jt * mPadded + ip * W, mPadded, accumulate);
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            int dst = cOff + i * ldc;
+            for (int j = j0; j < j1; j++) {
+                c[dst + j] = ct[ctOff + j * mPadded + i];
+            }
+        }
+    }
+
+    /** Panel ip of op(A), rows p0:p1: work[(ip·k + p)·W + ii] = op(A)[ip·W + ii, p], zeros past m. */
+    private void packA(int ip, int p0, int p1) {
+        float[] dst = work;
+        int i0 = ip * W;
+        int rows = Math.min(W, m - i0);
+        int base = ip * k * W;
+        if (rows < W) {
+            for (int p = p0; p < p1; p++) {
+                Arrays.fill(dst, base + p * W + rows, base + p * W + W, 0f);
+            }
+        }
+        if (transA) {
+            for (int p = p0; p < p1; p++) {
+                System.arraycopy(a, aOff + p * lda + i0, dst, base + p * W, rows);
+            }
+        } else {
+            for (int ii = 0; ii < rows; ii++) {
+                int src = aOff + (i0 + ii) * lda;
+                for (int p = p0; p < p1; p++) {
+                    dst[base + p * W + ii] = a[src + p];
+                }
+            }
+        }
+    }
+
+    private static long ceil(int x, int to) {
+        return (long) (x + to - 1) / to * to;
+    }
+}
