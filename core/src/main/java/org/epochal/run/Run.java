@@ -152,6 +152,9 @@ public final class Run {
             EarlyStopping early = exp.earlyStopping() == null ? null : new EarlyStopping(exp.earlyStopping(), model);
             try (CsvRecorder csv = new CsvRecorder(dir, columns, checkpoint == null ? -1 : checkpoint.epoch())) {
                 trainer.addCallback(csv);
+                if (!options.quiet()) {
+                    trainer.addCallback(new ProgressPrinter(options.out(), options.live()));
+                }
                 if (early != null) {
                     trainer.addCallback(early);
                     parts.add(early);
@@ -169,9 +172,6 @@ public final class Run {
                 }
                 trainer.addCallback(new Checkpoints(dir, parts, exp.resolved(), exp.checkpoint().every(),
                         exp.checkpoint().keepLast(), exp.epochs()));
-                if (!options.quiet()) {
-                    trainer.addCallback(new ProgressPrinter(options.out(), options.live()));
-                }
                 if (checkpoint != null) {
                     parts.forEach(checkpoint::restore);
                 }

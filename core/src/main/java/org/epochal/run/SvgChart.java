@@ -88,10 +88,14 @@ public final class SvgChart {
                     + "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%s</text>",
                     LEFT, W - RIGHT, p, p, LEFT - 4, p + 4, fmt(logY ? Math.pow(10, y) : y)));
         }
-        for (int i = 0; i <= 5; i++) {
-            double x = x0 + (x1 - x0) * i / 5;
+        // Whole-number axes (epochs, steps) get whole-number ticks.
+        boolean whole = x0 == Math.rint(x0) && x1 == Math.rint(x1);
+        int ticks = whole && x1 - x0 <= 10 ? (int) (x1 - x0) : 5;
+        for (int i = 0; i <= ticks; i++) {
+            double x = x0 + (x1 - x0) * i / ticks;
+            String label = whole ? Long.toString(Math.round(x)) : fmt(x);
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%s</text>",
-                    px.applyAsDouble(x), H - BOTTOM + 14, fmt(x)));
+                    px.applyAsDouble(x), H - BOTTOM + 14, label));
         }
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%s</text>",
                 (W + LEFT) / 2, H - 4, esc(xLabel)));
