@@ -43,12 +43,7 @@ public final class Probes implements Callback {
     private List<Layer> layers;
     private int sampleEvery;
     // per epoch
-    private double[] featureSum;
-    private double[] featureSq;
-    private long inputRows;
-    private double[] prevFeatureMean;
-    private double[] prevFeatureStd;
-    private double prevPooledStd;
+    private final InputStats inputs = new InputStats();
     private final Map<Integer, boolean[]> fired = new LinkedHashMap<>();
     private final Map<Integer, double[]> sums = new LinkedHashMap<>();
     private int samples;
@@ -110,28 +105,25 @@ public final class Probes implements Callback {
         Files.write(file, kept, StandardCharsets.UTF_8);
     }
 
+    /** After a resume, the last recorded epoch's input statistics are the reference for the next shift. */
     @SuppressWarnings("unchecked")
     private void restorePreviousInputStats() {
         try {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 Map<String, Object> m = (Map<String, Object>) Json.parse(line);
                 if ("epoch".equals(m.get("kind"))) {
-                    Map<String, Object> input = (Map<String, Object>) m.get("input");
-                    prevFeatureMean = toArray((List<Object>) input.get("feature_mean"));
-                    prevFeatureStd = toArray((List<Object>) input.get("feature_std"));
-                    prevPooledStd = ((Number) input.get("std")).doubleValue();
+                    inputs.restore((Map<String, Object>) m.get("input"));
                 }
             }
         } catch (IOException | RuntimeException ex) {
-            prevFeatureMean = null;
+            inputs.restore(null);
         }
     }
 
     @Override
     public void epochStart(Events.EpochStart e, Trainer.Control control) {
         samples = e.samples();
-        inputRows = 0;
-        featureSum = null;
+        inputs.startEpoch();
         fired.clear();
         sums.clear();
         List<Parameter> params = model.params();
@@ -151,7 +143,7 @@ public final class Probes implements Callback {
             return;
         }
         Tensor x = control.trainer().loader().lastBatch();
-        accumulateInputs(x);
+        inputs.add(x);
         for (Layer layer : layers) {
             if (layer instanceof ReLU && layer.lastOutput() != null) {
                 markFired(layer);
@@ -163,24 +155,6 @@ public final class Probes implements Callback {
         if ((e.batch() + 1) % sampleEvery == 0) {
             snapshotPreStep();
         }
-    }
-
-    private void accumulateInputs(Tensor x) {
-        int d = x.sampleSize();
-        if (featureSum == null) {
-            featureSum = new double[d];
-            featureSq = new double[d];
-        }
-        float[] v = x.data();
-        for (int r = 0; r < x.batch(); r++) {
-            int base = r * d;
-            for (int f = 0; f < d; f++) {
-                double a = v[base + f];
-                featureSum[f] += a;
-                featureSq[f] += a * a;
-            }
-        }
-        inputRows += x.batch();
     }
 
     /** A unit (feature of a vector, channel of an image) fired if any of its outputs was positive. */
@@ -288,7 +262,7 @@ public final class Probes implements Callback {
         line.put("kind", "epoch");
         line.put("epoch", e.epoch());
         line.put("samples", samples);
-        line.put("input", inputStats());
+        line.put("input", inputs.finishEpoch());
         List<Object> layerStats = new ArrayList<>();
         List<Parameter> all = model.params();
         for (Layer layer : layers) {
@@ -338,52 +312,6 @@ public final class Probes implements Callback {
         }
     }
 
-    /** Mean and spread of the epoch's inputs, and how far they moved from the previous epoch's. */
-    private Map<String, Object> inputStats() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (featureSum == null || inputRows == 0) {
-            return m;
-        }
-        int d = featureSum.length;
-        double[] mean = new double[d];
-        double[] std = new double[d];
-        double total = 0;
-        double totalSq = 0;
-        for (int f = 0; f < d; f++) {
-            mean[f] = featureSum[f] / inputRows;
-            std[f] = Math.sqrt(Math.max(0, featureSq[f] / inputRows - mean[f] * mean[f]));
-            total += featureSum[f];
-            totalSq += featureSq[f];
-        }
-        double pooledMean = total / ((double) inputRows * d);
-        double pooledStd = Math.sqrt(Math.max(0, totalSq / ((double) inputRows * d) - pooledMean * pooledMean));
-        m.put("mean", pooledMean);
-        m.put("std", pooledStd);
-        m.put("rows", inputRows);
-        if (prevFeatureMean != null && prevFeatureMean.length == d) {
-            // Standardised mean shift: mean over features of |Δμ| / σ_prev (σ floored at 1% of the pooled spread).
-            double shift = 0;
-            double floor = Math.max(1e-12, 0.01 * prevPooledStd);
-            for (int f = 0; f < d; f++) {
-                shift += Math.abs(mean[f] - prevFeatureMean[f]) / Math.max(prevFeatureStd[f], floor);
-            }
-            m.put("shift", shift / d);
-            m.put("std_ratio", prevPooledStd > 0 ? pooledStd / prevPooledStd : 1.0);
-        }
-        List<Object> meanList = new ArrayList<>();
-        List<Object> stdList = new ArrayList<>();
-        for (int f = 0; f < d; f++) {
-            meanList.add((float) mean[f]);
-            stdList.add((float) std[f]);
-        }
-        m.put("feature_mean", meanList);
-        m.put("feature_std", stdList);
-        prevFeatureMean = mean;
-        prevFeatureStd = std;
-        prevPooledStd = pooledStd;
-        return m;
-    }
-
     private void write(Map<String, Object> line) {
         try {
             out.write(Json.write(line));
@@ -402,13 +330,5 @@ public final class Probes implements Callback {
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-    }
-
-    private static double[] toArray(List<Object> list) {
-        double[] a = new double[list.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = ((Number) list.get(i)).doubleValue();
-        }
-        return a;
     }
 }
