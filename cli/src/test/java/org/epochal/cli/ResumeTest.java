@@ -60,7 +60,7 @@ class ResumeTest {
         assertEquals(0, Cli.run("train", exp.toString(), "--out", whole.toString(), "--quiet", "--threads", "1").exit());
 
         Path killed = tmp.resolve("killed");
-        Process p = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
+        Process p = new ProcessBuilder(javaBinary(), "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
                 "org.epochal.cli.Epochal", "train", exp.toString(), "--out", killed.toString(), "--quiet",
                 "--threads", "2").redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
         int epochAtKill = waitForMidEpoch(killed.resolve("batches.csv"), p);
@@ -98,8 +98,9 @@ class ResumeTest {
             if (Files.exists(batches)) {
                 List<String> lines = new ArrayList<>(Files.readAllLines(batches));
                 if (lines.size() > 1) {
-                    String[] last = lines.get(lines.size() - 1).split(",");
-                    if (last.length >= 2) {
+                    // The child may be writing the last line right now: judge the last complete one.
+                    String[] last = lines.get(lines.size() - (lines.size() > 2 ? 2 : 1)).split(",");
+                    if (last.length >= 7 && last[0].matches("\\d+") && last[1].matches("\\d+")) {
                         int epoch = Integer.parseInt(last[0]);
                         int batch = Integer.parseInt(last[1]);
                         if (epoch >= 2 && batch >= 100 && batch <= 500) {

@@ -1,6 +1,7 @@
 package org.epochal.kernel;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The one matrix multiply every layer calls: C = op(A)·op(B), or C += op(A)·op(B).
@@ -43,6 +44,63 @@ public final class Gemm {
             ws.gemm().run(par, ws, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
         } else {
             scalar(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
+        }
+    }
+
+    private static final AtomicBoolean WARMING = new AtomicBoolean();
+
+    /**
+     * Starts, once per JVM, a daemon thread that runs the fast path on small private problems until the JIT
+     * has compiled it. Until C2 compiles them, Vector API kernels run through their Java fallbacks,
+     * hundreds of times slower than scalar code: without this a training run spends its first one or two
+     * seconds there. Called when {@link Parallel} is loaded, i.e. when a model is built, so the warm-up
+     * overlaps with loading the data. It touches no shared state (its own arrays and workspace).
+     */
+    static void warmUpInBackground() {
+        if (!VECTORIZED || !WARMING.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(Gemm::warmUp, "epochal-gemm-warmup");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+    }
+
+    /** Kernel calls with short k first (cheap while interpreted, and C2 counts calls), then whole GEMMs. */
+    static void warmUp() {
+        float[] x = new float[8192];
+        float[] y = new float[8192];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (i % 7) * 0.25f;
+            y[i] = (i % 5) * 0.5f;
+        }
+        int w = GemmKernels.W;
+        for (int i = 0; i < 6000; i++) {
+            boolean load = (i & 1) != 0;
+            int kc = 1 + (i & 3);
+            int rows = 1 + i % GemmKernels.R;
+            GemmKernels.tileJ(kc, x, 0, 8, 1, rows, y, 0, x, 4096, w, load);
+            GemmKernels.tileI(kc, y, 0, x, 0, 8, 1, rows, x, 4096, w, load);
+            if ((i & 7) == 0) {
+                GemmKernels.transpose(x, 0, 40, 16 + (i & 1), 16 + (i & 2), y, 0, 40);
+                GemmKernels.copy(x, 0, y, 0, w);
+            }
+        }
+        int[][] shapes = {{7, 70, 3}, {13, 70, 260}, {64, 12, 130}, {20, 9, 33}};
+        float[] a = new float[300 * 130];
+        float[] b = new float[300 * 130];
+        float[] c = new float[300 * 130];
+        System.arraycopy(x, 0, a, 0, x.length);
+        System.arraycopy(y, 0, b, 0, y.length);
+        for (int round = 0; round < 300; round++) {
+            for (int[] s : shapes) {
+                for (int t = 0; t < 8; t++) {
+                    boolean transA = (t & 1) != 0;
+                    boolean transB = (t & 2) != 0;
+                    gemm(Parallel.SEQUENTIAL, transA, transB, s[0], s[1], s[2], a, 0, transA ? s[0] : s[2],
+                            b, 0, transB ? s[2] : s[1], (t & 4) != 0, c, 0, s[1]);
+                }
+            }
         }
     }
 

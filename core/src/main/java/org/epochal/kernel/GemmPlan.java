@@ -15,22 +15,25 @@ import java.util.Arrays;
  * <li>j-lanes: B packed into panels of W columns (W = 4 vectors, zero-padded past n), R×W tiles of C,
  *     A read in place (any transpose). Blocked KC deep in k and MC tall in rows; C holds the running sum
  *     between k blocks, which is exact because it is stored as the same float the register held.</li>
- * <li>i-lanes (for Bᵀ with few rows, e.g. a batch times Wᵀ): A packed into panels of W rows, W×R tiles of
- *     Cᵀ in scratch, B read in place, so the large weight matrix is never transposed; each task copies its
- *     columns of C in and out of the scratch.</li>
+ * <li>i-lanes (for Bᵀ with few rows, e.g. a batch times Wᵀ, or few columns and a long k): W×R tiles of Cᵀ in scratch, B read in
+ *     place, so the large weight matrix is never transposed; A packed, KCI deep at a time, into panels of
+ *     W rows by every task (A is the small operand: a private copy in L1 beats one shared between cores);
+ *     each task copies its columns of C in and out of the scratch.</li>
  * </ul>
  * Tasks own whole rows or whole columns of C and every k, so no sum is ever split across tasks.
+ * (Over 300 lines: both orientations share the call state and the task dispatch.)
  */
 final class GemmPlan implements Parallel.Task {
-    /** k block: a KC×W panel of B (64 KB) is reused by every row tile of an MC block. */
-    private static final int KC = 256;
+    /** k block: a KC×W panel of B (48 KB) is reused by every row tile of an MC block. */
+    private static final int KC = 192;
     /** Rows per block (a multiple of R): an MC×KC block of A stays in L2 while the panels go by. */
     private static final int MC = 96;
+    /** i-lanes k block: a KCI×W panel of A (32 KB) stays in L1 while the columns go by. */
+    private static final int KCI = 128;
 
     private static final int PACK_B = 0;
     private static final int TILES_J = 1;
-    private static final int PACK_A = 2;
-    private static final int TILES_I = 3;
+    private static final int TILES_I = 2;
 
     // The call (see Gemm.gemm).
     private boolean transA;
@@ -59,7 +62,7 @@ final class GemmPlan implements Parallel.Task {
     private int rowTasks;
     private int packChunk;
     private int mPadded;
-    private int ctOff;
+    private int packOff;
     private int tilesPerTask;
     private int edgeOff;
 
@@ -85,7 +88,7 @@ final class GemmPlan implements Parallel.Task {
         long fmas = (long) m * n * k;
         int threads = fmas < (1 << 18) ? 1 : par.threads();
         try {
-            if (prefersILanes(transA, transB, accumulate, m, n, k)) {
+            if (prefersILanes(transA, transB, accumulate, m, n, k, threads)) {
                 runILanes(par, ws, threads);
             } else {
                 runJLanes(par, ws, threads);
@@ -99,20 +102,19 @@ final class GemmPlan implements Parallel.Task {
     }
 
     /**
-     * Cost in rough cycles: a vector FMA issues at 2 per cycle; a transposing copy of an element costs
-     * about one cycle, a straight copy far less. i-lanes pays for packing A and moving C through scratch,
-     * j-lanes for packing B, both for the padding of their tiles.
+     * Time per thread in rough cycles: a vector FMA issues at 2 per cycle, a transposed element costs about
+     * 0.7 cycle, a copied one 0.1. j-lanes pays for packing B (padded to whole panels) once, i-lanes for
+     * packing A on every thread and for moving C through scratch; both for the padding of their tiles.
+     * i-lanes wins for a batch times Wᵀ (B is the large operand, and transposed) and for products with
+     * few columns and a long k (Aᵀ·B of a convolution's weight gradient: 9 columns, k = 43264).
      */
-    static boolean prefersILanes(boolean transA, boolean transB, boolean accumulate, int m, int n, int k) {
-        if (!transB) {
-            return false;
-        }
-        int l = GemmKernels.L;
-        double fmaJ = (double) ceil(m, R) * ceil(n, W) * k / l / 2;
-        double fmaI = (double) ceil(m, W) * ceil(n, R) * k / l / 2;
-        double packJ = (double) n * k;
-        double packI = (double) m * k * (transA ? 0.1 : 1.0) + (double) m * n * (accumulate ? 2 : 1);
-        return fmaI + packI < fmaJ + packJ;
+    static boolean prefersILanes(boolean transA, boolean transB, boolean accumulate, int m, int n, int k,
+                                 int threads) {
+        double vectorFma = (double) k / GemmKernels.L / 2;
+        double j = (ceil(m, R) * ceil(n, W) * vectorFma + (transB ? 0.7 : 0.1) * ceil(n, W) * k) / threads;
+        double i = ceil(m, W) * ceil(n, R) * vectorFma / threads + (transA ? 0.1 : 0.7) * ceil(m, W) * k
+                + 0.7 * m * n * (accumulate ? 2 : 1) / threads;
+        return i < j;
     }
 
     // ---------------------------------------------------------------- j-lanes
@@ -136,8 +138,8 @@ final class GemmPlan implements Parallel.Task {
             packInTask = false;
         }
         int tasks = rowTasks * ((panels + panelsPerTask - 1) / panelsPerTask);
+        work = ws.floats((long) panels * k * W + (long) tasks * R * W); // checks that the offsets fit an int
         edgeOff = panels * k * W;
-        work = ws.floats((long) edgeOff + (long) tasks * R * W);
         if (!packInTask) {
             packChunk = 64;
             phase = PACK_B;
@@ -173,14 +175,9 @@ final class GemmPlan implements Parallel.Task {
                 tilesJ(i0, Math.min(m, i0 + rowsPerTask), jp0, Math.min(panels, jp0 + panelsPerTask),
                         edgeOff + t * R * W);
             }
-            case PACK_A -> {
-                int chunks = (k + packChunk - 1) / packChunk;
-                int p0 = (t % chunks) * packChunk;
-                packA(t / chunks, p0, Math.min(k, p0 + packChunk));
-            }
             case TILES_I -> {
                 int jt0 = t * tilesPerTask;
-                tilesI(jt0 * R, Math.min(n, (jt0 + tilesPerTask) * R));
+                tilesI(jt0 * R, Math.min(n, (jt0 + tilesPerTask) * R), packOff + t * mPadded * KCI);
             }
             default -> throw new IllegalStateException("phase " + phase);
         }
@@ -195,7 +192,6 @@ final class GemmPlan implements Parallel.Task {
         }
         int ars = transA ? 1 : lda;
         int aps = transA ? lda : 1;
-        float[] bp = work;
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             boolean load = accumulate || pc > 0;
@@ -210,7 +206,7 @@ final class GemmPlan implements Parallel.Task {
                         int aBase = aOff + ir * ars + pc * aps;
                         int cBase = cOff + ir * ldc + j0;
                         if (cols == W) {
-                            GemmKernels.tileJ(kc, a, aBase, ars, aps, rows, bp, bIdx, c, cBase, ldc, load);
+                            GemmKernels.tileJ(kc, a, aBase, ars, aps, rows, work, bIdx, c, cBase, ldc, load);
                             continue;
                         }
                         if (load) {
@@ -218,7 +214,7 @@ final class GemmPlan implements Parallel.Task {
                                 System.arraycopy(c, cBase + r * ldc, work, edge + r * W, cols);
                             }
                         }
-                        GemmKernels.tileJ(kc, a, aBase, ars, aps, rows, bp, bIdx, work, edge, W, load);
+                        GemmKernels.tileJ(kc, a, aBase, ars, aps, rows, work, bIdx, work, edge, W, load);
                         for (int r = 0; r < rows; r++) {
                             System.arraycopy(work, edge + r * W, c, cBase + r * ldc, cols);
                         }
@@ -249,13 +245,8 @@ final class GemmPlan implements Parallel.Task {
                 }
             }
         } else {
-            // op(B)[p, j] = b[j·ldb + p]: read rows of b along p, write strided by W.
-            for (int jj = 0; jj < cols; jj++) {
-                int src = bOff + (j0 + jj) * ldb;
-                for (int p = p0; p < p1; p++) {
-                    dst[base + p * W + jj] = b[src + p];
-                }
-            }
+            // op(B)[p, j] = b[j·ldb + p]: a transpose.
+            GemmKernels.transpose(b, bOff + j0 * ldb + p0, ldb, cols, p1 - p0, dst, base + p0 * W, W);
         }
     }
 
@@ -264,68 +255,66 @@ final class GemmPlan implements Parallel.Task {
     private void runILanes(Parallel par, Workspace ws, int threads) {
         int iPanels = (m + W - 1) / W;
         mPadded = iPanels * W;
-        ctOff = iPanels * k * W;
-        work = ws.floats((long) ctOff + (long) n * mPadded);
-        packChunk = 128;
-        phase = PACK_A;
-        int chunks = (k + packChunk - 1) / packChunk;
-        forEach(par, (long) m * k < 16384 ? 1 : threads, iPanels * chunks);
         int jTiles = (n + R - 1) / R;
-        tilesPerTask = threads == 1 ? jTiles : Math.max(1, jTiles / (3 * threads));
+        // One task per thread, equal in columns: each packs all of A again (A is the small operand), which
+        // costs less than sharing one packed copy between cores.
+        int tasks = Math.min(threads, jTiles);
+        tilesPerTask = (jTiles + tasks - 1) / tasks;
+        tasks = (jTiles + tilesPerTask - 1) / tilesPerTask;
+        work = ws.floats((long) n * mPadded + (long) tasks * mPadded * KCI); // checks that the offsets fit an int
+        packOff = n * mPadded;
         phase = TILES_I;
-        forEach(par, threads, (jTiles + tilesPerTask - 1) / tilesPerTask);
+        forEach(par, threads, tasks);
     }
 
-    /** Columns j0:j1 of C through their rows of Cᵀ in scratch, every k in one pass. */
-    private void tilesI(int j0, int j1) {
+    /**
+     * Columns j0:j1 of C through their rows of Cᵀ in scratch, in k-block order; work[pack..] holds this
+     * task's packed block of A.
+     */
+    private void tilesI(int j0, int j1, int pack) {
         float[] ct = work;
         if (accumulate) {
-            for (int i = 0; i < m; i++) {
-                int src = cOff + i * ldc;
-                for (int j = j0; j < j1; j++) {
-                    ct[ctOff + j * mPadded + i] = c[src + j];
-                }
-            }
+            GemmKernels.transpose(c, cOff + j0, ldc, m, j1 - j0, ct, j0 * mPadded, mPadded);
         }
         int bjs = transB ? ldb : 1;
         int bps = transB ? 1 : ldb;
         int iPanels = mPadded / W;
-        for (int jt = j0; jt < j1; jt += R) {
-            int cols = Math.min(R, j1 - jt);
-            for (int ip = 0; ip < iPanels; ip++) {
-                GemmKernels.tileI(k, work, ip * k * W, b, bOff + jt * bjs, bjs, bps, cols,
-                        ct, ctOff + jt * mPadded + ip * W, mPadded, accumulate);
+        for (int pc = 0; pc < k; pc += KCI) {
+            int kc = Math.min(KCI, k - pc);
+            boolean load = accumulate || pc > 0;
+            packA(pc, pc + kc, pack);
+            for (int jt = j0; jt < j1; jt += R) {
+                int cols = Math.min(R, j1 - jt);
+                for (int ip = 0; ip < iPanels; ip++) {
+                    GemmKernels.tileI(kc, work, pack + ip * kc * W, b, bOff + jt * bjs + pc * bps, bjs, bps, cols,
+                            ct, jt * mPadded + ip * W, mPadded, load);
+                }
             }
         }
-        for (int i = 0; i < m; i++) {
-            int dst = cOff + i * ldc;
-            for (int j = j0; j < j1; j++) {
-                c[dst + j] = ct[ctOff + j * mPadded + i];
-            }
-        }
+        GemmKernels.transpose(ct, j0 * mPadded, mPadded, j1 - j0, m, c, cOff + j0, ldc);
     }
 
-    /** Panel ip of op(A), rows p0:p1: work[(ip·k + p)·W + ii] = op(A)[ip·W + ii, p], zeros past m. */
-    private void packA(int ip, int p0, int p1) {
+    /**
+     * Rows p0:p1 of op(A), all of m: work[pack + (ip·kc + p − p0)·W + ii] = op(A)[ip·W + ii, p], kc = p1 − p0,
+     * zeros past m.
+     */
+    private void packA(int p0, int p1, int pack) {
         float[] dst = work;
-        int i0 = ip * W;
-        int rows = Math.min(W, m - i0);
-        int base = ip * k * W;
-        if (rows < W) {
-            for (int p = p0; p < p1; p++) {
-                Arrays.fill(dst, base + p * W + rows, base + p * W + W, 0f);
-            }
-        }
-        if (transA) {
-            for (int p = p0; p < p1; p++) {
-                System.arraycopy(a, aOff + p * lda + i0, dst, base + p * W, rows);
-            }
-        } else {
-            for (int ii = 0; ii < rows; ii++) {
-                int src = aOff + (i0 + ii) * lda;
-                for (int p = p0; p < p1; p++) {
-                    dst[base + p * W + ii] = a[src + p];
+        int kc = p1 - p0;
+        for (int i0 = 0; i0 < mPadded; i0 += W) {
+            int rows = Math.min(W, m - i0);
+            int base = pack + (i0 / W) * kc * W;
+            if (rows < W) {
+                for (int q = 0; q < kc; q++) {
+                    Arrays.fill(dst, base + q * W + rows, base + q * W + W, 0f);
                 }
+            }
+            if (transA) {
+                for (int q = 0; q < kc; q++) {
+                    System.arraycopy(a, aOff + (p0 + q) * lda + i0, dst, base + q * W, rows);
+                }
+            } else {
+                GemmKernels.transpose(a, aOff + i0 * lda + p0, lda, rows, kc, dst, base, W);
             }
         }
     }

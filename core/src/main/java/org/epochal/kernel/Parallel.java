@@ -22,6 +22,11 @@ public final class Parallel implements AutoCloseable {
     /** Runs everything on the calling thread. */
     public static final Parallel SEQUENTIAL = new Parallel(1);
 
+    static {
+        // Models hold a Parallel from the start: compile the GEMM kernels while the data loads.
+        Gemm.warmUpInBackground();
+    }
+
     /** One unit of work, by index. */
     @FunctionalInterface
     public interface Task {
@@ -30,6 +35,9 @@ public final class Parallel implements AutoCloseable {
 
     /** The low half of {@link #state} while a call is being set up: no index is claimable. */
     private static final int SETTING_UP = Integer.MAX_VALUE;
+
+    /** How long an idle worker spins before it parks. */
+    private static final long SPIN_NANOS = 500_000L;
 
     private static final ThreadLocal<Workspace> SEQUENTIAL_WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
@@ -148,11 +156,16 @@ public final class Parallel implements AutoCloseable {
                 work(gen);
                 continue;
             }
-            // Spin briefly (batches come back to back), then park until the next forEach unparks us.
+            // Spin a while (kernels come back to back, and waking a parked thread takes tens of
+            // microseconds, longer than many kernels), then park until the next forEach unparks us.
             boolean found = false;
-            for (int spin = 0; spin < 2_000 && !found; spin++) {
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            for (int spin = 1; !found; spin++) {
                 Thread.onSpinWait();
                 found = (int) (state.get() >>> 32) != seen;
+                if ((spin & 63) == 0 && System.nanoTime() > deadline) {
+                    break;
+                }
             }
             if (!found) {
                 LockSupport.parkNanos(this, 1_000_000L);

@@ -26,7 +26,7 @@ class GemmTest {
             // k past one block (KC = 256), rows past one block (MC = 96), few panels with many rows
             "300,40,600", "130,70,300", "97,1000,257", "200,129,513",
             // im2col-like: many rows, few columns, short k
-            "2000,32,9", "1500,9,32", "67,300,260", "64,100,17"})
+            "2000,32,9", "1500,9,32", "67,300,260", "64,100,17", "32,9,3000"})
     void equalsReferenceBitForBit(int m, int n, int k) {
         Rng rng = new Rng(m * 1000003L + n * 1009L + k);
         for (boolean transA : new boolean[] {false, true}) {
@@ -90,10 +90,13 @@ class GemmTest {
     /** The shapes above reach both orientations of the kernel. */
     @Test
     void bothOrientationsAreTested() {
-        assertTrue(GemmPlan.prefersILanes(false, true, true, 64, 256, 784), "x·W1ᵀ at batch 64");
-        assertTrue(GemmPlan.prefersILanes(true, true, false, 64, 256, 784), "Aᵀ·Bᵀ");
-        assertFalse(GemmPlan.prefersILanes(false, true, false, 2000, 32, 9), "im2col·Wᵀ");
-        assertFalse(GemmPlan.prefersILanes(false, false, false, 64, 256, 784), "no transpose of B");
+        for (int threads : new int[] {1, 2, 3}) {
+            assertTrue(GemmPlan.prefersILanes(false, true, true, 64, 256, 784, threads), "x·W1ᵀ at batch 64");
+            assertTrue(GemmPlan.prefersILanes(true, true, false, 64, 256, 784, threads), "Aᵀ·Bᵀ");
+            assertFalse(GemmPlan.prefersILanes(false, true, false, 2000, 32, 9, threads), "im2col·Wᵀ");
+            assertFalse(GemmPlan.prefersILanes(true, false, true, 256, 784, 64, threads), "dW += dyᵀ·x");
+            assertTrue(GemmPlan.prefersILanes(true, false, true, 32, 9, 43264, threads), "conv dW += dyᵀ·col");
+        }
     }
 
     @Test

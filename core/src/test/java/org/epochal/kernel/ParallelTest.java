@@ -1,0 +1,69 @@
+package org.epochal.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+/** forEach runs every index once per call, back to back, rethrows failures, and allocates nothing. */
+class ParallelTest {
+    @Test
+    void everyIndexRunsExactlyOncePerCall() {
+        for (int threads : new int[] {1, 2, 3}) {
+            try (Parallel par = new Parallel(threads)) {
+                // Many short calls back to back: a worker still leaving call g must never take work of g+1.
+                for (int call = 0; call < 20_000; call++) {
+                    int count = 1 + call % 7;
+                    AtomicIntegerArray runs = new AtomicIntegerArray(count);
+                    par.forEach(count, runs::incrementAndGet);
+                    for (int i = 0; i < count; i++) {
+                        assertEquals(1, runs.get(i), "threads=" + threads + " call=" + call + " index=" + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFailureIsRethrownAndThePoolStaysUsable() {
+        try (Parallel par = new Parallel(2)) {
+            IllegalStateException boom = new IllegalStateException("boom");
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> par.forEach(8, i -> {
+                if (i == 5) {
+                    throw boom;
+                }
+            }));
+            assertSame(boom, thrown);
+            AtomicIntegerArray runs = new AtomicIntegerArray(8);
+            par.forEach(8, runs::incrementAndGet);
+            for (int i = 0; i < 8; i++) {
+                assertEquals(1, runs.get(i));
+            }
+        }
+    }
+
+    @Test
+    void aCallAllocatesNothing() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        float[] sink = new float[64];
+        Parallel.Task task = i -> sink[i] += 1f;
+        try (Parallel par = new Parallel(2)) {
+            for (int i = 0; i < 20_000; i++) {
+                par.forEach(4, task);
+            }
+            long tid = Thread.currentThread().threadId();
+            long before = mx.getThreadAllocatedBytes(tid);
+            int calls = 10_000;
+            for (int i = 0; i < calls; i++) {
+                par.forEach(4, task);
+            }
+            long perCall = (mx.getThreadAllocatedBytes(tid) - before) / calls;
+            // The pool before this design allocated a job and its counters per call (about 100 bytes).
+            assertTrue(perCall < 8, perCall + " bytes per call");
+        }
+    }
+}
