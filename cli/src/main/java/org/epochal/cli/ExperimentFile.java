@@ -128,7 +128,11 @@ public final class ExperimentFile {
             return v;
         }
         if (Tag.BOOL.equals(tag)) {
-            return v.equalsIgnoreCase("true") || v.equalsIgnoreCase("yes") || v.equalsIgnoreCase("on");
+            // YAML 1.2 (and JSON) booleans only: YAML 1.1 would read `diagnostics: off` as false.
+            if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(v.toLowerCase(java.util.Locale.ROOT));
+            }
+            return v;
         }
         if (Tag.NULL.equals(tag)) {
             return null;

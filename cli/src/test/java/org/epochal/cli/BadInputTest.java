@@ -206,6 +206,17 @@ class BadInputTest {
     }
 
     @Test
+    void offAndNoAreWordsNotBooleans() throws IOException {
+        write("data.csv", "a,b,y\n1,2,0\n3,4,1\n");
+        Path e = write("exp.yaml", CSV_EXPERIMENT + "diagnostics: off\n");
+        Path run = tmp.resolve("run");
+        Cli.Result r = Cli.run("train", e.toString(), "--out", run.toString(), "--quiet");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(org.epochal.cli.ExperimentFile.load(run.resolve("config.yaml")).read().diagnostics().equals("off"));
+        assertFalse(Files.exists(run.resolve("probes.jsonl")));
+    }
+
+    @Test
     void unknownCommandOrOptionIsUsageError() {
         assertEquals(2, Cli.run("fly").exit());
         assertEquals(2, Cli.run("train").exit());
