@@ -10,9 +10,10 @@ import org.epochal.tensor.Tensor;
  * 2-d convolution (cross-correlation, as PyTorch) over NCHW input, weight [out, in, kh, kw].
  *
  * <p>Lowered to matrix multiplies through one im2col matrix for the whole batch, laid out
- * col[(n, oh, ow), (c, ki, kj)] — a row per output position. Then
- * forward yᵀ = col·Wᵀ, weight gradient dW = dyᵀᵀ·col, input gradient dcol = dyᵀ·W: the batch-wide
- * reduction of dW is one GEMM summed in a fixed order, so any thread count gives the same bits.
+ * col[(c, ki, kj), (n, oh, ow)] — a row per kernel tap, so that filling it is mostly contiguous copies of
+ * input rows. Then forward Y = W·col, weight gradient dW = dY·colᵀ, input gradient dcol = Wᵀ·dY, with
+ * Y, dY laid out [out, (n, oh, ow)]: the batch-wide reduction of dW is one GEMM summed in a fixed order,
+ * so any thread count gives the same bits.
  */
 public final class Conv2d extends Layer {
     // n = batch, c = in channels, h, w = input height, width, oh, ow = output height, width
@@ -91,31 +92,27 @@ public final class Conv2d extends Layer {
     public Tensor forward(Tensor x, boolean training) {
         checkInput(x);
         int n = x.batch();
-        int rows = n * oh * ow;
-        col = grow(col, rows * ckk);
-        yt = grow(yt, rows * out);
+        int plane = oh * ow;
+        int cols = n * plane;
+        col = grow(col, ckk * cols);
+        yt = grow(yt, out * cols);
         float[] xd = x.data();
         float[] cd = col;
-        parallel.forEach(n, s -> im2col(xd, s, cd));
+        parallel.forEach(ckk, r -> im2colRow(xd, n, r, cd, cols));
         if (hasBias) {
             float[] b = bias.data();
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(b, 0, yt, r * out, out);
+            for (int o = 0; o < out; o++) {
+                java.util.Arrays.fill(yt, o * cols, (o + 1) * cols, b[o]);
             }
         }
-        // yᵀ[rows, out] = b + col[rows, ckk]·Wᵀ
-        Gemm.gemm(parallel, false, true, rows, out, ckk, col, 0, ckk, weight.data(), 0, ckk, hasBias, yt, 0, out);
+        // Y[out, cols] = b + W[out, ckk]·col[ckk, cols]
+        Gemm.gemm(parallel, false, false, out, cols, ckk, weight.data(), 0, ckk, col, 0, cols, hasBias, yt, 0, cols);
         output = Tensor.reuse(output, n, outputShape());
         float[] y = output.data();
         float[] t = yt;
-        int plane = oh * ow;
         parallel.forEach(n, s -> {
-            // y[s, o, p] = yᵀ[s·plane + p, o]
-            for (int p = 0; p < plane; p++) {
-                int src = (s * plane + p) * out;
-                for (int o = 0; o < out; o++) {
-                    y[(s * out + o) * plane + p] = t[src + o];
-                }
+            for (int o = 0; o < out; o++) {
+                System.arraycopy(t, o * cols + s * plane, y, (s * out + o) * plane, plane);
             }
         });
         return output;
@@ -126,28 +123,22 @@ public final class Conv2d extends Layer {
         checkSameShape(where(), output, gradOutput);
         int n = gradOutput.batch();
         int plane = oh * ow;
-        int rows = n * plane;
+        int cols = n * plane;
         float[] dy = gradOutput.data();
-        float[] dyt = yt; // reuse the forward's yᵀ buffer for dyᵀ[rows, out]
+        float[] dyt = yt; // the forward's Y buffer now holds dY[out, cols]
         parallel.forEach(n, s -> {
             for (int o = 0; o < out; o++) {
-                int src = (s * out + o) * plane;
-                for (int p = 0; p < plane; p++) {
-                    dyt[(s * plane + p) * out + o] = dy[src + p];
-                }
+                System.arraycopy(dy, (s * out + o) * plane, dyt, o * cols + s * plane, plane);
             }
         });
-        // dW[out, ckk] += dyᵀᵀ[out, rows]·col[rows, ckk]
-        Gemm.gemm(parallel, true, false, out, ckk, rows, dyt, 0, out, col, 0, ckk, true, weight.grad(), 0, ckk);
+        // dW[out, ckk] += dY[out, cols]·col[ckk, cols]ᵀ  (one reduction over the whole batch, fixed order)
+        Gemm.gemm(parallel, false, true, out, ckk, cols, dyt, 0, cols, col, 0, cols, true, weight.grad(), 0, ckk);
         if (hasBias) {
             float[] db = bias.grad();
             for (int o = 0; o < out; o++) {
                 float sum = db[o];
-                for (int s = 0; s < n; s++) {
-                    int src = (s * out + o) * plane;
-                    for (int p = 0; p < plane; p++) {
-                        sum += dy[src + p];
-                    }
+                for (int p = o * cols, end = p + cols; p < end; p++) {
+                    sum += dyt[p];
                 }
                 db[o] = sum;
             }
@@ -155,57 +146,73 @@ public final class Conv2d extends Layer {
         if (!needInputGrad) {
             return null;
         }
-        // dcol[rows, ckk] = dyᵀ[rows, out]·W[out, ckk]  (col is free now: dW has used it)
-        Gemm.gemm(parallel, false, false, rows, ckk, out, dyt, 0, out, weight.data(), 0, ckk, false, col, 0, ckk);
+        // dcol[ckk, cols] = Wᵀ[ckk, out]·dY[out, cols]  (col is free now: dW has used it)
+        Gemm.gemm(parallel, true, false, ckk, cols, out, weight.data(), 0, ckk, dyt, 0, cols, false, col, 0, cols);
         gradInput = Tensor.reuse(gradInput, n, inputShape());
         float[] dx = gradInput.data();
         float[] dcol = col;
-        parallel.forEach(n, s -> col2im(dcol, s, dx));
+        parallel.forEach(n, s -> col2im(dcol, s, cols, dx));
         return gradInput;
     }
 
-    /** Writes sample s's rows of col from x (zeros where the window covers padding). */
-    private void im2col(float[] x, int s, float[] col) {
-        int xBase = s * c * h * w;
-        int row = s * oh * ow;
-        for (int i = 0; i < oh; i++) {
-            for (int j = 0; j < ow; j++, row++) {
-                int dst = row * ckk;
-                for (int ch = 0; ch < c; ch++) {
-                    int plane = xBase + ch * h * w;
-                    for (int ki = 0; ki < kh; ki++) {
-                        int y = i * sh - ph + ki;
-                        boolean rowInside = y >= 0 && y < h;
-                        for (int kj = 0; kj < kw; kj++, dst++) {
-                            int xx = j * sw - pw + kj;
-                            col[dst] = rowInside && xx >= 0 && xx < w ? x[plane + y * w + xx] : 0f;
-                        }
+    /**
+     * Row r = (c, ki, kj) of col: for every sample and output position, the input value under that kernel
+     * tap (0 over padding). With stride 1 each output row is one contiguous run of the input row.
+     */
+    private void im2colRow(float[] x, int n, int r, float[] col, int cols) {
+        int kj = r % kw;
+        int ki = (r / kw) % kh;
+        int ch = r / (kw * kh);
+        int plane = oh * ow;
+        // output columns j whose input column j·sw − pw + kj lies inside [0, w)
+        int jFrom = Math.max(0, -Math.floorDiv(kj - pw, sw));
+        int jTo = Math.min(ow, Math.floorDiv(w - 1 + pw - kj, sw) + 1);
+        for (int s = 0; s < n; s++) {
+            int xPlane = (s * c + ch) * h * w;
+            int dst0 = r * cols + s * plane;
+            for (int i = 0; i < oh; i++) {
+                int dst = dst0 + i * ow;
+                int yy = i * sh - ph + ki;
+                if (yy < 0 || yy >= h || jFrom >= jTo) {
+                    java.util.Arrays.fill(col, dst, dst + ow, 0f);
+                    continue;
+                }
+                java.util.Arrays.fill(col, dst, dst + jFrom, 0f);
+                java.util.Arrays.fill(col, dst + jTo, dst + ow, 0f);
+                int src = xPlane + yy * w + jFrom * sw - pw + kj;
+                if (sw == 1) {
+                    System.arraycopy(x, src, col, dst + jFrom, jTo - jFrom);
+                } else {
+                    for (int j = jFrom; j < jTo; j++, src += sw) {
+                        col[dst + j] = x[src];
                     }
                 }
             }
         }
     }
 
-    /** Adds sample s's rows of dcol back onto the input positions they came from (dx zeroed first). */
-    private void col2im(float[] dcol, int s, float[] dx) {
+    /** Adds sample s's columns of dcol back onto the input positions they came from (taps in order). */
+    private void col2im(float[] dcol, int s, int cols, float[] dx) {
+        int plane = oh * ow;
         int xBase = s * c * h * w;
         java.util.Arrays.fill(dx, xBase, xBase + c * h * w, 0f);
-        int row = s * oh * ow;
-        for (int i = 0; i < oh; i++) {
-            for (int j = 0; j < ow; j++, row++) {
-                int src = row * ckk;
-                for (int ch = 0; ch < c; ch++) {
-                    int plane = xBase + ch * h * w;
-                    for (int ki = 0; ki < kh; ki++) {
-                        int y = i * sh - ph + ki;
-                        boolean rowInside = y >= 0 && y < h;
-                        for (int kj = 0; kj < kw; kj++, src++) {
-                            int xx = j * sw - pw + kj;
-                            if (rowInside && xx >= 0 && xx < w) {
-                                dx[plane + y * w + xx] += dcol[src];
-                            }
-                        }
-                    }
+        for (int r = 0; r < ckk; r++) {
+            int kj = r % kw;
+            int ki = (r / kw) % kh;
+            int ch = r / (kw * kh);
+            int xPlane = xBase + ch * h * w;
+            int jFrom = Math.max(0, -Math.floorDiv(kj - pw, sw));
+            int jTo = Math.min(ow, Math.floorDiv(w - 1 + pw - kj, sw) + 1);
+            int src0 = r * cols + s * plane;
+            for (int i = 0; i < oh; i++) {
+                int yy = i * sh - ph + ki;
+                if (yy < 0 || yy >= h) {
+                    continue;
+                }
+                int src = src0 + i * ow;
+                int dst = xPlane + yy * w + jFrom * sw - pw + kj;
+                for (int j = jFrom; j < jTo; j++, dst += sw) {
+                    dx[dst] += dcol[src + j];
                 }
             }
         }

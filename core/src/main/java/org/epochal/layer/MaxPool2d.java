@@ -2,7 +2,7 @@ package org.epochal.layer;
 
 import org.epochal.tensor.Tensor;
 
-/** Max over each window; ties and NaN resolve as PyTorch's CPU kernel does (first maximum, NaN wins). */
+/** Max over each window; ties and NaN resolve as PyTorch's CPU kernel does (first maximum; a NaN wins). */
 public final class MaxPool2d extends Pool2d {
     private int[] argmax = new int[0];
 
@@ -31,22 +31,18 @@ public final class MaxPool2d extends Pool2d {
             int o = planeIndex * oh * ow;
             for (int i = 0; i < oh; i++) {
                 for (int j = 0; j < ow; j++, o++) {
-                    int best = in0 + i * sh * w + j * sw;
-                    float max = xd[best];
+                    int r0 = in0 + i * sh * w + j * sw;
+                    int best = r0;
+                    float max = xd[r0];
+                    // As PyTorch's CPU kernel: a larger value or a NaN takes over, scanning row by row.
                     for (int ki = 0; ki < kh; ki++) {
-                        int r = in0 + (i * sh + ki) * w + j * sw;
+                        int r = r0 + ki * w;
                         for (int kj = 0; kj < kw; kj++) {
                             float v = xd[r + kj];
-                            if (v > max || Float.isNaN(v)) {
+                            if (v > max || v != v) {
                                 max = v;
                                 best = r + kj;
-                                if (Float.isNaN(v)) {
-                                    break;
-                                }
                             }
-                        }
-                        if (Float.isNaN(max)) {
-                            break;
                         }
                     }
                     y[o] = max;
