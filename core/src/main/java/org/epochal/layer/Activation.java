@@ -11,11 +11,14 @@ public abstract class Activation extends Layer {
     protected Tensor output;
     private Tensor gradInput;
 
-    /** y[i] = f(x[i]) for i in [0, size). */
-    protected abstract void apply(float[] x, float[] y, int size);
+    /** y[i] = f(x[i]) for i in [from, to). */
+    protected abstract void apply(float[] x, float[] y, int from, int to);
 
-    /** dx[i] = dy[i] · f'(x[i]), given x and y = f(x). */
-    protected abstract void derive(float[] x, float[] y, float[] dy, float[] dx, int size);
+    /** dx[i] = dy[i] · f'(x[i]) for i in [from, to), given x and y = f(x). */
+    protected abstract void derive(float[] x, float[] y, float[] dy, float[] dx, int from, int to);
+
+    /** Elementwise work is split in fixed chunks: any split gives the same bits. */
+    private static final int CHUNK = 1 << 14;
 
     @Override
     protected int[] outputShapeFor(int[] in) {
@@ -27,7 +30,11 @@ public abstract class Activation extends Layer {
         checkInput(x);
         input = x;
         output = Tensor.reuse(output, x.batch(), outputShape());
-        apply(x.data(), output.data(), x.size());
+        float[] xd = x.data();
+        float[] yd = output.data();
+        int size = x.size();
+        parallel.forEach(org.epochal.kernel.Parallel.chunks(size, CHUNK),
+                t -> apply(xd, yd, t * CHUNK, Math.min(size, (t + 1) * CHUNK)));
         return output;
     }
 
@@ -38,7 +45,13 @@ public abstract class Activation extends Layer {
             return null;
         }
         gradInput = Tensor.reuse(gradInput, gradOutput.batch(), inputShape());
-        derive(input.data(), output.data(), gradOutput.data(), gradInput.data(), gradOutput.size());
+        float[] xd = input.data();
+        float[] yd = output.data();
+        float[] dy = gradOutput.data();
+        float[] dx = gradInput.data();
+        int size = gradOutput.size();
+        parallel.forEach(org.epochal.kernel.Parallel.chunks(size, CHUNK),
+                t -> derive(xd, yd, dy, dx, t * CHUNK, Math.min(size, (t + 1) * CHUNK)));
         return gradInput;
     }
 

@@ -14,16 +14,16 @@ public final class Gelu extends Activation {
     }
 
     @Override
-    protected void apply(float[] x, float[] y, int size) {
-        for (int i = 0; i < size; i++) {
+    protected void apply(float[] x, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
             double v = x[i];
             y[i] = (float) (v * 0.5 * erfc(-v * INV_SQRT2));
         }
     }
 
     @Override
-    protected void derive(float[] x, float[] y, float[] dy, float[] dx, int size) {
-        for (int i = 0; i < size; i++) {
+    protected void derive(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+        for (int i = from; i < to; i++) {
             double v = x[i];
             double cdf = 0.5 * erfc(-v * INV_SQRT2);
             double pdf = Math.exp(-0.5 * v * v) * INV_SQRT_2PI;

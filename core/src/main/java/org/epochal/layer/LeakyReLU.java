@@ -22,15 +22,15 @@ public final class LeakyReLU extends Activation {
     }
 
     @Override
-    protected void apply(float[] x, float[] y, int size) {
-        for (int i = 0; i < size; i++) {
+    protected void apply(float[] x, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
             y[i] = x[i] > 0f ? x[i] : x[i] * slope;
         }
     }
 
     @Override
-    protected void derive(float[] x, float[] y, float[] dy, float[] dx, int size) {
-        for (int i = 0; i < size; i++) {
+    protected void derive(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+        for (int i = from; i < to; i++) {
             dx[i] = x[i] > 0f ? dy[i] : dy[i] * slope;
         }
     }

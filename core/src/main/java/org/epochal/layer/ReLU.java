@@ -8,15 +8,15 @@ public final class ReLU extends Activation {
     }
 
     @Override
-    protected void apply(float[] x, float[] y, int size) {
-        for (int i = 0; i < size; i++) {
+    protected void apply(float[] x, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
             y[i] = Math.max(x[i], 0f); // NaN stays NaN, −0 becomes 0, as torch.relu; vectorised by the JIT
         }
     }
 
     @Override
-    protected void derive(float[] x, float[] y, float[] dy, float[] dx, int size) {
-        for (int i = 0; i < size; i++) {
+    protected void derive(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+        for (int i = from; i < to; i++) {
             dx[i] = x[i] > 0f ? dy[i] : 0f;
         }
     }

@@ -8,15 +8,15 @@ public final class Sigmoid extends Activation {
     }
 
     @Override
-    protected void apply(float[] x, float[] y, int size) {
-        for (int i = 0; i < size; i++) {
+    protected void apply(float[] x, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
             y[i] = (float) (1.0 / (1.0 + Math.exp(-x[i])));
         }
     }
 
     @Override
-    protected void derive(float[] x, float[] y, float[] dy, float[] dx, int size) {
-        for (int i = 0; i < size; i++) {
+    protected void derive(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+        for (int i = from; i < to; i++) {
             dx[i] = dy[i] * y[i] * (1f - y[i]);
         }
     }
