@@ -16,13 +16,32 @@ public final class GradClip {
     public static double globalNorm(List<Parameter> params) {
         double total = 0;
         for (Parameter p : params) {
-            double sq = 0;
-            for (float g : p.grad()) {
-                sq += (double) g * g;
-            }
-            total += sq;
+            total += squares(p.grad());
         }
         return Math.sqrt(total);
+    }
+
+    /**
+     * Σ g² in double with four interleaved accumulators (element i goes to accumulator i mod 4), combined
+     * as (s0 + s1) + (s2 + s3): four independent add chains run about four times faster than one, and the
+     * order is fixed, so the result is the same on every run and thread count.
+     */
+    static double squares(float[] g) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 4 <= g.length; i += 4) {
+            s0 += (double) g[i] * g[i];
+            s1 += (double) g[i + 1] * g[i + 1];
+            s2 += (double) g[i + 2] * g[i + 2];
+            s3 += (double) g[i + 3] * g[i + 3];
+        }
+        for (; i < g.length; i++) {
+            s0 += (double) g[i] * g[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** Scales the gradients so their global norm is at most {@code maxNorm}; returns the norm before. */
