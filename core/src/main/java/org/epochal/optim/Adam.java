@@ -51,7 +51,7 @@ public final class Adam extends Optimizer {
     }
 
     @Override
-    protected void update(int index, float[] p, float[] grad) {
+    protected void update(int index, float[] p, float[] grad, int from, int to) {
         // Bias corrections in double, as PyTorch computes them in Python.
         double biasCorrection1 = 1 - Math.pow(beta1, steps);
         double biasCorrection2 = 1 - Math.pow(beta2, steps);
@@ -60,7 +60,7 @@ public final class Adam extends Optimizer {
         float decay = (float) (1 - lr * weightDecay);
         float[] m = expAvg[index];
         float[] v = expAvgSq[index];
-        for (int i = 0; i < p.length; i++) {
+        for (int i = from; i < to; i++) {
             float g = grad[i];
             if (decoupled) {
                 p[i] = p[i] * decay;

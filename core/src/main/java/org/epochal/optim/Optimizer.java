@@ -27,16 +27,33 @@ public abstract class Optimizer {
     /** The experiment-file name: "sgd", "adam", "adamw", "rmsprop". */
     public abstract String type();
 
+    /** Elements per task when a parameter's update is split across threads (elementwise: any split is exact). */
+    private static final int CHUNK = 1 << 15;
+    private org.epochal.kernel.Parallel parallel = org.epochal.kernel.Parallel.SEQUENTIAL;
+
+    /** Runs the updates of large parameters on these threads (results are the same bits). */
+    public void setParallel(org.epochal.kernel.Parallel parallel) {
+        this.parallel = parallel;
+    }
+
     /** One update of every parameter from its current gradient. */
     public final void step() {
         steps++;
         for (int i = 0; i < params.size(); i++) {
-            update(i, params.get(i).data(), params.get(i).grad());
+            final int index = i;
+            float[] p = params.get(i).data();
+            float[] g = params.get(i).grad();
+            if (p.length < 2 * CHUNK) {
+                update(index, p, g, 0, p.length);
+            } else {
+                parallel.forEach(org.epochal.kernel.Parallel.chunks(p.length, CHUNK),
+                        t -> update(index, p, g, t * CHUNK, Math.min(p.length, (t + 1) * CHUNK)));
+            }
         }
     }
 
-    /** Updates parameter {@code index} in place; {@link #steps} already counts this step. */
-    protected abstract void update(int index, float[] param, float[] grad);
+    /** Updates elements [from, to) of parameter {@code index} in place; {@link #steps} already counts this step. */
+    protected abstract void update(int index, float[] param, float[] grad, int from, int to);
 
     public double lr() {
         return lr;

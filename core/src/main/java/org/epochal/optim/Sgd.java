@@ -40,10 +40,10 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
-    protected void update(int index, float[] p, float[] grad) {
+    protected void update(int index, float[] p, float[] grad, int from, int to) {
         float rate = (float) lr;
         float[] b = buffers == null ? null : buffers[index];
-        for (int i = 0; i < p.length; i++) {
+        for (int i = from; i < to; i++) {
             float g = grad[i];
             if (weightDecay != 0) {
                 g = g + weightDecay * p[i];

@@ -81,6 +81,7 @@ public final class Trainer implements Stateful, AutoCloseable {
         this.parallel = new Parallel(threads);
         model.setParallel(parallel);
         this.optimizer = Optimizers.create(experiment.optimizer(), model.params());
+        optimizer.setParallel(parallel);
         this.baseLr = optimizer.lr();
         this.loss = Loss.of(experiment.loss());
         this.schedules = Schedules.list(experiment.schedules());
