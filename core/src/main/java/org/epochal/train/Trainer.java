@@ -60,6 +60,7 @@ public final class Trainer implements Stateful, AutoCloseable {
     private final Experiment experiment;
     private final TrainingData data;
     private final Sequential model;
+    private final List<Parameter> params;
     private final Optimizer optimizer;
     private final Loss loss;
     private final ScheduleList schedules;
@@ -78,6 +79,7 @@ public final class Trainer implements Stateful, AutoCloseable {
         this.experiment = experiment;
         this.data = data;
         this.model = model;
+        this.params = model.params();
         this.parallel = new Parallel(threads);
         model.setParallel(parallel);
         this.optimizer = Optimizers.create(experiment.optimizer(), model.params());
@@ -124,8 +126,8 @@ public final class Trainer implements Stateful, AutoCloseable {
                     trainMetrics.add(out.data(), y.data(), x.batch(), out.sampleSize(), value);
                     model.backward(loss.gradient());
                     gradNorm = experiment.clipGradNorm() != null
-                            ? GradClip.clipGradNorm(model.params(), experiment.clipGradNorm())
-                            : GradClip.globalNorm(model.params());
+                            ? GradClip.clipGradNorm(params, experiment.clipGradNorm())
+                            : GradClip.globalNorm(params);
                     optimizer.step();
                 }
                 step++;
