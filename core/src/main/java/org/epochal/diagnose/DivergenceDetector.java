@@ -63,20 +63,20 @@ final class DivergenceDetector implements Detector {
         double inputScale = Math.max(ev.preflightNumber("input_std"), ev.preflightNumber("input_max_abs_feature_mean"));
         if (inputScale > 10) {
             causes.add(new Finding.Cause("unnormalized_inputs", inputScale > 100 ? 0.85 : 0.6,
-                    StallDetector.ev("input_std", ev.preflightNumber("input_std"),
+                    Finding.Cause.evidence("input_std", ev.preflightNumber("input_std"),
                             "max_abs_feature_mean", ev.preflightNumber("input_max_abs_feature_mean"))));
         }
         if (lr > 10 * usual) {
             causes.add(new Finding.Cause("lr_too_large", Math.min(0.95, 0.6 + 0.1 * Math.log10(lr / usual)),
-                    StallDetector.ev("lr", lr, "usual_lr_for_" + optimizer, usual)));
+                    Finding.Cause.evidence("lr", lr, "usual_lr_for_" + optimizer, usual)));
         }
         double growth = late / early;
         if (growth > 100 || causes.isEmpty()) {
             causes.add(new Finding.Cause("exploding_gradients", growth > 100 ? 0.75 : 0.4,
-                    StallDetector.ev("grad_norm_early", early, "grad_norm_before_divergence", late, "growth", growth)));
+                    Finding.Cause.evidence("grad_norm_early", early, "grad_norm_before_divergence", late, "growth", growth)));
         }
         if (lr > usual && causes.stream().noneMatch(c -> c.cause().equals("lr_too_large"))) {
-            causes.add(new Finding.Cause("lr_too_large", 0.5, StallDetector.ev("lr", lr, "usual_lr_for_" + optimizer,
+            causes.add(new Finding.Cause("lr_too_large", 0.5, Finding.Cause.evidence("lr", lr, "usual_lr_for_" + optimizer,
                     usual)));
         }
         causes = StallDetector.sorted(causes);

@@ -90,7 +90,7 @@ final class EpochBoundaryDetector implements Detector {
         double before = lrBefore[lrBefore.length - 1];
         double after = lrAfter[0];
         if (after > before * 1.05) {
-            out.add(new Finding.Cause("lr_change", 0.9, evidence("lr_before", before, "lr_after", after,
+            out.add(new Finding.Cause("lr_change", 0.9, Finding.Cause.evidence("lr_before", before, "lr_after", after,
                     "loss_rise", b.first - b.last, "z", b.z)));
         }
         Map<String, Object> shift = shiftEvidence(ev, e);
@@ -106,7 +106,7 @@ final class EpochBoundaryDetector implements Detector {
         out.sort((x, y) -> Double.compare(y.confidence(), x.confidence()));
         // Batch noise: always a candidate; most likely when nothing changed and the rise is within the spread.
         double noiseConfidence = out.isEmpty() ? (b.z < CLEAR ? 0.8 : 0.5) : 0.2;
-        out.add(new Finding.Cause("batch_noise", noiseConfidence, evidence("loss_rise", b.first - b.last,
+        out.add(new Finding.Cause("batch_noise", noiseConfidence, Finding.Cause.evidence("loss_rise", b.first - b.last,
                 "batch_to_batch_spread", b.sigma, "z", b.z, "batches_compared", b.k)));
         return out;
     }
@@ -235,7 +235,7 @@ final class EpochBoundaryDetector implements Detector {
             zs.add(Stats.round(b.z));
         });
         Boundary b = drops.get(0);
-        Map<String, Object> evidence = evidence("epochs", epochs, "z", zs, "first_batches_loss", b.first,
+        Map<String, Object> evidence = Finding.Cause.evidence("epochs", epochs, "z", zs, "first_batches_loss", b.first,
                 "last_batches_loss", b.last);
         double samples = ev.preflightNumber("train_samples");
         double params = ev.preflightNumber("parameters");
@@ -251,14 +251,5 @@ final class EpochBoundaryDetector implements Detector {
                 List.of(new Finding.Cause("memorization", 0.7, evidence)), explanation,
                 List.of("watch val_loss: add early_stopping {monitor: val_loss, patience: 3, restore_best: true}",
                         "more data, data.augment, or a dropout layer ({type: dropout, p: 0.3})"));
-    }
-
-    static Map<String, Object> evidence(Object... pairs) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < pairs.length; i += 2) {
-            Object v = pairs[i + 1];
-            m.put((String) pairs[i], v instanceof Double d ? Stats.round(d) : v);
-        }
-        return m;
     }
 }

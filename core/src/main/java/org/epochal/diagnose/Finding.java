@@ -18,6 +18,16 @@ public record Finding(String id, String severity, Integer epoch, Integer batch, 
 
     /** A cause with its confidence in [0, 1] and its evidence (measured numbers, by name). */
     public record Cause(String cause, double confidence, Map<String, Object> evidence) {
+        /** Evidence from name, value pairs; doubles are rounded to 4 significant digits to read well. */
+        public static Map<String, Object> evidence(Object... pairs) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (int i = 0; i < pairs.length; i += 2) {
+                Object v = pairs[i + 1];
+                m.put((String) pairs[i], v instanceof Double d ? Stats.round(d) : v);
+            }
+            return m;
+        }
+
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("cause", cause);

@@ -47,7 +47,7 @@ final class LayerHealthDetector implements Detector {
         }
         if (causes.isEmpty()) {
             causes.add(new Finding.Cause(id.equals("dead_units") ? "dead_relu" : "saturated_activations", 0.6,
-                    StallDetector.ev(key, fraction, "layer", layer)));
+                    Finding.Cause.evidence(key, fraction, "layer", layer)));
         }
         String explanation = String.format(Locale.ROOT, "%.0f%% " + sentence, 100 * fraction, layer, epoch);
         List<String> suggestions = StallCauses.suggest(causes.get(0), ev);

@@ -41,13 +41,13 @@ final class OscillationDetector implements Detector {
         double ratio = StallCauses.max(ev.layerStats(n), "update_ratio");
         double lr = StallCauses.lastLr(ev);
         if (ratio > 1e-2) {
-            causes.add(new Finding.Cause("lr_too_large", 0.75, StallDetector.ev("update_to_weight_ratio", ratio,
+            causes.add(new Finding.Cause("lr_too_large", 0.75, Finding.Cause.evidence("update_to_weight_ratio", ratio,
                     "lr", lr, "healthy_ratio", 1e-3)));
         }
         double batch = ev.preflightNumber("batch_size");
-        causes.add(new Finding.Cause("batch_noise", batch <= 8 ? 0.6 : 0.3, StallDetector.ev("batch_size", batch)));
+        causes.add(new Finding.Cause("batch_noise", batch <= 8 ? 0.6 : 0.3, Finding.Cause.evidence("batch_size", batch)));
         if (causes.size() == 1 && batch > 8) {
-            causes.add(0, new Finding.Cause("lr_too_large", 0.5, StallDetector.ev("update_to_weight_ratio", ratio,
+            causes.add(0, new Finding.Cause("lr_too_large", 0.5, Finding.Cause.evidence("update_to_weight_ratio", ratio,
                     "lr", lr)));
         }
         causes = StallDetector.sorted(causes);

@@ -43,12 +43,12 @@ final class OverfittingDetector implements Detector {
         List<Finding.Cause> causes = new ArrayList<>();
         int patience = 3;
         int wouldStop = Math.min(n, bestEpoch + patience);
-        causes.add(new Finding.Cause("too_many_epochs", 0.6 + 0.3 * after / n, StallDetector.ev("best_epoch",
+        causes.add(new Finding.Cause("too_many_epochs", 0.6 + 0.3 * after / n, Finding.Cause.evidence("best_epoch",
                 bestEpoch, "best_val_loss", val[best], "final_val_loss", val[n - 1], "epochs_after_best", after,
                 "early_stopping_patience_3_stops_at", wouldStop, "epochs_saved", n - wouldStop)));
         if (perSample >= 10) {
             causes.add(new Finding.Cause("model_too_large", Math.min(0.95, 0.8 + 0.05 * Math.log10(perSample / 10)),
-                    StallDetector.ev("parameters", params, "training_samples", samples, "parameters_per_sample",
+                    Finding.Cause.evidence("parameters", params, "training_samples", samples, "parameters_per_sample",
                             perSample)));
         }
         causes = StallDetector.sorted(causes);

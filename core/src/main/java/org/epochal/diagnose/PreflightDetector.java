@@ -58,7 +58,7 @@ final class PreflightDetector implements Detector {
             if (Boolean.TRUE.equals(l.get("rows_identical"))) {
                 out.add(new Finding("weights_symmetric", Finding.WARNING, 0, null,
                         "Units of layer " + l.get("index") + " start identical",
-                        List.of(new Finding.Cause("symmetric_init", 0.95, StallDetector.ev("layer", l.get("index"),
+                        List.of(new Finding.Cause("symmetric_init", 0.95, Finding.Cause.evidence("layer", l.get("index"),
                                 "weight_std", StallCauses.num(l, "weight_std")))),
                         "Every row of layer " + l.get("index") + "'s weight matrix is the same (standard deviation "
                         + Stats.round(StallCauses.num(l, "weight_std")) + " across units): all its units compute the"
@@ -88,18 +88,18 @@ final class PreflightDetector implements Detector {
         double baseline = ev.preflightNumber("baseline_loss");
         double inputScale = Math.max(ev.preflightNumber("input_std"), ev.preflightNumber("input_max_abs_feature_mean"));
         if (inputScale > 10 && initial > expected) {
-            causes.add(new Finding.Cause("unnormalized_inputs", 0.9, StallDetector.ev("input_std",
+            causes.add(new Finding.Cause("unnormalized_inputs", 0.9, Finding.Cause.evidence("input_std",
                     ev.preflightNumber("input_std"), "max_abs_feature_mean",
                     ev.preflightNumber("input_max_abs_feature_mean"))));
         }
         if (!(initial > expected) && baseline < 0.05 * expected) {
-            causes.add(new Finding.Cause("label_problem", 0.7, StallDetector.ev("baseline_loss", baseline,
+            causes.add(new Finding.Cause("label_problem", 0.7, Finding.Cause.evidence("baseline_loss", baseline,
                     "note", "the labels are nearly all one class")));
         }
-        causes.add(new Finding.Cause("bad_init_scale", initial > expected ? 0.8 : 0.4, StallDetector.ev(
+        causes.add(new Finding.Cause("bad_init_scale", initial > expected ? 0.8 : 0.4, Finding.Cause.evidence(
                 "output_std", outputStd, "worst_weight_std_ratio_to_default", worst)));
         if (initial > expected) {
-            causes.add(new Finding.Cause("label_problem", 0.2, StallDetector.ev("expected_initial_loss", expected)));
+            causes.add(new Finding.Cause("label_problem", 0.2, Finding.Cause.evidence("expected_initial_loss", expected)));
         }
         causes = StallDetector.sorted(causes);
         String what = ev.config("loss") + " of an untrained model with outputs near 0";

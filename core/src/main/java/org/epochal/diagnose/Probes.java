@@ -18,6 +18,7 @@ import org.epochal.layer.ReLU;
 import org.epochal.layer.Sequential;
 import org.epochal.layer.Sigmoid;
 import org.epochal.layer.Tanh;
+import org.epochal.optim.GradClip;
 import org.epochal.tensor.Tensor;
 import org.epochal.train.Callback;
 import org.epochal.train.Events;
@@ -203,10 +204,10 @@ public final class Probes implements Callback {
             if (!layer.params().isEmpty()) {
                 double g = 0;
                 for (Parameter p : layer.params()) {
-                    g += squares(p.grad());
+                    g += GradClip.squares(p.grad());
                 }
                 Parameter w = layer.params().get(0);
-                double wn = Math.sqrt(squares(w.data()));
+                double wn = Math.sqrt(GradClip.squares(w.data()));
                 s[0] += Math.sqrt(g);
                 s[1] += wn;
                 if (havePreStep) {
@@ -246,14 +247,6 @@ public final class Probes implements Callback {
                 s[6] += (double) saturated / n;
             }
         }
-    }
-
-    private static double squares(float[] a) {
-        double s = 0;
-        for (float v : a) {
-            s += (double) v * v;
-        }
-        return s;
     }
 
     @Override

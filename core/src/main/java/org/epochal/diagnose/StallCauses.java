@@ -23,7 +23,7 @@ final class StallCauses {
 
         for (Map<String, Object> l : init) {
             if (Boolean.TRUE.equals(l.get("rows_identical"))) {
-                out.add(new Finding.Cause("symmetric_init", 0.95, StallDetector.ev("layer", l.get("index"),
+                out.add(new Finding.Cause("symmetric_init", 0.95, Finding.Cause.evidence("layer", l.get("index"),
                         "weight_mean", num(l, "weight_mean"), "weight_std", num(l, "weight_std"),
                         "rows_identical", true)));
                 break;
@@ -48,32 +48,32 @@ final class StallCauses {
         }
         double saturated = max(layers, "saturated_fraction");
         if (smallestLayer != null && smallest < 0.1) {
-            out.add(new Finding.Cause("bad_init_scale", smallest < 0.01 ? 0.9 : 0.75, StallDetector.ev(
+            out.add(new Finding.Cause("bad_init_scale", smallest < 0.01 ? 0.9 : 0.75, Finding.Cause.evidence(
                     "layer", smallestLayer.get("index"), "weight_std", num(smallestLayer, "weight_std"),
                     "expected_std", num(smallestLayer, "default_std"), "fan_in", smallestLayer.get("fan_in"),
                     "ratio", smallest)));
         } else if (largestLayer != null && largest > 10) {
-            out.add(new Finding.Cause("bad_init_scale", saturated > 0.5 ? 0.7 : 0.8, StallDetector.ev(
+            out.add(new Finding.Cause("bad_init_scale", saturated > 0.5 ? 0.7 : 0.8, Finding.Cause.evidence(
                     "layer", largestLayer.get("index"), "weight_std", num(largestLayer, "weight_std"),
                     "expected_std", num(largestLayer, "default_std"), "fan_in", largestLayer.get("fan_in"),
                     "ratio", largest)));
         }
         if (saturated > 0.5) {
-            out.add(new Finding.Cause("saturated_activations", 0.5 + 0.4 * saturated, StallDetector.ev(
+            out.add(new Finding.Cause("saturated_activations", 0.5 + 0.4 * saturated, Finding.Cause.evidence(
                     "saturated_fraction", saturated, "layer", argmax(layers, "saturated_fraction"),
                     "threshold", "derivative below 2% of its maximum")));
         }
         double dead = max(layers, "dead_fraction");
         if (dead > 0.5) {
             Object layer = argmax(layers, "dead_fraction");
-            Map<String, Object> e = StallDetector.ev("dead_fraction", dead, "layer", layer);
+            Map<String, Object> e = Finding.Cause.evidence("dead_fraction", dead, "layer", layer);
             out.add(new Finding.Cause("dead_relu", 0.5 + 0.35 * dead, e));
         }
         double inputStd = ev.preflightNumber("input_std");
         double inputMean = ev.preflightNumber("input_max_abs_feature_mean");
         double scale = Math.max(inputStd, inputMean);
         if (scale > 10) {
-            out.add(new Finding.Cause("unnormalized_inputs", scale > 100 ? 0.92 : 0.6, StallDetector.ev(
+            out.add(new Finding.Cause("unnormalized_inputs", scale > 100 ? 0.92 : 0.6, Finding.Cause.evidence(
                     "input_std", inputStd, "max_abs_feature_mean", inputMean)));
         }
         for (Map<String, Object> l : init) {
@@ -82,7 +82,7 @@ final class StallCauses {
                 double lastBatch = num(l, "values_per_sample_per_channel") * ev.preflightNumber("last_batch_size");
                 double m = Math.min(perChannel, lastBatch);
                 if (m < 8) {
-                    out.add(new Finding.Cause("batchnorm_small_batch", 0.85, StallDetector.ev("layer", l.get("index"),
+                    out.add(new Finding.Cause("batchnorm_small_batch", 0.85, Finding.Cause.evidence("layer", l.get("index"),
                             "values_per_channel_per_batch", m, "batch_size", ev.preflightNumber("batch_size"))));
                     break;
                 }
@@ -93,7 +93,7 @@ final class StallCauses {
         double lrNow = lastLr(ev);
         if (lrNow > 30 * usual) {
             // Far above what the optimizer is used with: dead or saturated units are then its symptom.
-            out.add(new Finding.Cause("lr_too_large", 0.9, StallDetector.ev("lr", lrNow, "usual_lr_for_" + optimizer,
+            out.add(new Finding.Cause("lr_too_large", 0.9, Finding.Cause.evidence("lr", lrNow, "usual_lr_for_" + optimizer,
                     usual)));
         }
         Map<String, Object> shift = EpochBoundaryDetector.shiftEvidence(ev, epoch);
@@ -104,10 +104,10 @@ final class StallCauses {
         double maxRatio = Stats.median(ratios) >= 0 ? max(layers, "update_ratio") : Double.NaN;
         double lr = lastLr(ev);
         if (ratios.length > 0 && maxRatio < 1e-5) {
-            out.add(new Finding.Cause("lr_too_small", maxRatio < 1e-6 ? 0.85 : 0.7, StallDetector.ev(
+            out.add(new Finding.Cause("lr_too_small", maxRatio < 1e-6 ? 0.85 : 0.7, Finding.Cause.evidence(
                     "update_to_weight_ratio", maxRatio, "lr", lr, "healthy_ratio", 1e-3)));
         } else if (ratios.length > 0 && maxRatio > 0.1 && !(lrNow > 30 * usual)) {
-            out.add(new Finding.Cause("lr_too_large", 0.7, StallDetector.ev("update_to_weight_ratio", maxRatio,
+            out.add(new Finding.Cause("lr_too_large", 0.7, Finding.Cause.evidence("update_to_weight_ratio", maxRatio,
                     "lr", lr, "healthy_ratio", 1e-3)));
         }
         double[] grads = values(layers, "grad_norm");
@@ -120,12 +120,12 @@ final class StallCauses {
             }
             double firstLayer = grads[0];
             if (hi > 0 && firstLayer / hi < 1e-3) {
-                out.add(new Finding.Cause("vanishing_gradients", 0.7, StallDetector.ev("first_layer_grad_norm",
+                out.add(new Finding.Cause("vanishing_gradients", 0.7, Finding.Cause.evidence("first_layer_grad_norm",
                         firstLayer, "largest_layer_grad_norm", hi, "ratio", firstLayer / hi)));
             }
         }
         if (out.isEmpty()) {
-            out.add(new Finding.Cause("lr_too_small", 0.3, StallDetector.ev("update_to_weight_ratio", maxRatio,
+            out.add(new Finding.Cause("lr_too_small", 0.3, Finding.Cause.evidence("update_to_weight_ratio", maxRatio,
                     "lr", lr, "note", "no structural cause found; a larger learning rate is the first thing to try")));
         }
         return StallDetector.sorted(out);

@@ -76,8 +76,4 @@ final class StallDetector implements Detector {
         out.sort((a, b) -> Double.compare(b.confidence(), a.confidence()));
         return out;
     }
-
-    static Map<String, Object> ev(Object... pairs) {
-        return EpochBoundaryDetector.evidence(pairs);
-    }
 }

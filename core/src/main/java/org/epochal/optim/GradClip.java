@@ -26,7 +26,7 @@ public final class GradClip {
      * as (s0 + s1) + (s2 + s3): four independent add chains run about four times faster than one, and the
      * order is fixed, so the result is the same on every run and thread count.
      */
-    static double squares(float[] g) {
+    public static double squares(float[] g) {
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;
