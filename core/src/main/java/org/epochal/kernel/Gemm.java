@@ -68,6 +68,7 @@ public final class Gemm {
 
     /** Kernel calls with short k first (cheap while interpreted, and C2 counts calls), then whole GEMMs. */
     static void warmUp() {
+        Elementwise.warmUp();
         float[] x = new float[8192];
         float[] y = new float[8192];
         for (int i = 0; i < x.length; i++) {

@@ -1,5 +1,7 @@
 package org.epochal.layer;
 
+import org.epochal.kernel.Elementwise;
+
 /** y = x for x > 0, slope·x otherwise (PyTorch's negative_slope, default 0.01). */
 public final class LeakyReLU extends Activation {
     private final float slope;
@@ -23,15 +25,11 @@ public final class LeakyReLU extends Activation {
 
     @Override
     protected void apply(float[] x, float[] y, int from, int to) {
-        for (int i = from; i < to; i++) {
-            y[i] = x[i] > 0f ? x[i] : x[i] * slope;
-        }
+        Elementwise.positiveOrScaled(x, x, slope, y, from, to);
     }
 
     @Override
     protected void derive(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
-        for (int i = from; i < to; i++) {
-            dx[i] = x[i] > 0f ? dy[i] : dy[i] * slope;
-        }
+        Elementwise.positiveOrScaled(x, dy, slope, dx, from, to);
     }
 }

@@ -1,5 +1,7 @@
 package org.epochal.layer;
 
+import org.epochal.kernel.Elementwise;
+
 /** y = max(0, x); dy/dx = 1 where x > 0, else 0 (PyTorch's choice at 0). */
 public final class ReLU extends Activation {
     @Override
@@ -16,8 +18,6 @@ public final class ReLU extends Activation {
 
     @Override
     protected void derive(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
-        for (int i = from; i < to; i++) {
-            dx[i] = x[i] > 0f ? dy[i] : 0f;
-        }
+        Elementwise.positiveMask(x, dy, dx, from, to);
     }
 }

@@ -19,6 +19,8 @@ public final class Sequential {
     private final int[] inputShape;
     private final List<Layer> layers;
     private final int[] outputShape;
+    /** Index of the first layer with parameters (the layer count if none): where backward stops. */
+    private final int firstWithParams;
     private final Map<String, Parameter> params = new LinkedHashMap<>();
     private final Map<String, Parameter> buffers = new LinkedHashMap<>();
 
@@ -47,6 +49,13 @@ public final class Sequential {
             }
         }
         this.outputShape = shape;
+        int first = layers.size();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            if (!layers.get(i).params().isEmpty()) {
+                first = i;
+            }
+        }
+        this.firstWithParams = first;
     }
 
     public Sequential(int[] inputShape, Layer... layers) {
@@ -82,11 +91,15 @@ public final class Sequential {
         return t;
     }
 
-    /** Back-propagates dLoss/dOutput through every layer, accumulating parameter gradients. */
+    /**
+     * Back-propagates dLoss/dOutput, accumulating parameter gradients. It stops at the first layer with
+     * parameters: nothing reads a gradient below it (for flatten → linear, the 512×784·784×256 input
+     * gradient the linear layer would otherwise compute is a third of an MLP step).
+     */
     public void backward(Tensor gradOutput) {
         Tensor g = gradOutput;
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            g = layers.get(i).backward(g, i > 0);
+        for (int i = layers.size() - 1; i >= firstWithParams; i--) {
+            g = layers.get(i).backward(g, i > firstWithParams);
         }
     }
 

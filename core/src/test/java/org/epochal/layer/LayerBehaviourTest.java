@@ -103,4 +103,44 @@ class LayerBehaviourTest {
         model.zeroGrad();
         assertEquals(0f, model.params().get(0).grad()[0]);
     }
+
+    /** A layer with no parameters that records the backward calls it gets. */
+    private static final class Spy extends Layer {
+        final java.util.List<Boolean> calls = new java.util.ArrayList<>();
+
+        @Override
+        public String type() {
+            return "spy";
+        }
+
+        @Override
+        protected int[] outputShapeFor(int[] inputShape) {
+            return inputShape;
+        }
+
+        @Override
+        public Tensor forward(Tensor input, boolean training) {
+            return input;
+        }
+
+        @Override
+        public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
+            calls.add(needInputGrad);
+            return gradOutput;
+        }
+    }
+
+    @Test
+    void backwardStopsAtTheFirstLayerWithParameters() {
+        Spy below = new Spy();
+        Spy between = new Spy();
+        Sequential model = new Sequential(new int[] {4}, below, new Linear(3), between, new Linear(2));
+        model.initialize(1);
+        Tensor x = new Tensor(2, 4);
+        x.fill(1f);
+        Tensor out = model.forward(x, true);
+        model.backward(out.copy());
+        assertEquals(java.util.List.of(), below.calls, "nothing below the first linear layer needs a gradient");
+        assertEquals(java.util.List.of(true), between.calls, "the first linear layer's output still gets one");
+    }
 }

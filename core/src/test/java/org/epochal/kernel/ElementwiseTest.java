@@ -1,0 +1,49 @@
+package org.epochal.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The vector selects equal their scalar expressions bit for bit, at odd sizes and offsets, with NaN and ±0. */
+class ElementwiseTest {
+    @Test
+    void positiveMaskEqualsTheScalarSelect() {
+        for (int n : new int[] {1, 3, 17, 1000}) {
+            float[] x = values(n + 5, n);
+            float[] dy = values(n + 5, n + 1);
+            float[] dx = new float[n + 5];
+            Elementwise.positiveMask(x, dy, dx, 2, 2 + n);
+            for (int i = 0; i < n + 5; i++) {
+                float want = i < 2 || i >= 2 + n ? 0f : x[i] > 0f ? dy[i] : 0f;
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(dx[i]), "n=" + n + " i=" + i);
+            }
+        }
+    }
+
+    @Test
+    void positiveOrScaledEqualsTheScalarSelect() {
+        for (int n : new int[] {1, 3, 17, 1000}) {
+            float[] x = values(n, n);
+            float[] v = values(n, n + 7);
+            float[] y = new float[n];
+            Elementwise.positiveOrScaled(x, v, 0.01f, y, 0, n);
+            for (int i = 0; i < n; i++) {
+                float want = x[i] > 0f ? v[i] : v[i] * 0.01f;
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(y[i]), "n=" + n + " i=" + i);
+            }
+        }
+    }
+
+    /** Random signs, with NaN, +0, −0, subnormals and infinities sprinkled in. */
+    private static float[] values(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] special = {Float.NaN, 0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY};
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = r.nextInt(5) == 0 ? special[r.nextInt(special.length)] : (float) r.nextGaussian();
+        }
+        return v;
+    }
+}
