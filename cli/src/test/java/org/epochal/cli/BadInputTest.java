@@ -73,6 +73,13 @@ class BadInputTest {
     }
 
     @Test
+    void limitBelowOne() throws IOException {
+        write("data.csv", "a,b,y\n1,2,0\n");
+        Path e = write("exp.yaml", CSV_EXPERIMENT.replace("label: y}", "label: y, limit: 0}"));
+        assertRefused(e, "exp.yaml:4", "key 'data.train.limit': expected a positive number of samples, got 0");
+    }
+
+    @Test
     void wrongType() throws IOException {
         write("data.csv", "a,b,y\n1,2,0\n");
         Path e = write("exp.yaml", CSV_EXPERIMENT.replace("batch_size: 4", "batch_size: many"));

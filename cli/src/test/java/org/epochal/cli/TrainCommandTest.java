@@ -109,4 +109,17 @@ class TrainCommandTest {
             assertArrayEquals(a.get(name).floats(), b.get(name).floats(), name + " (1 thread vs 2, file vs code)");
         }
     }
+
+    @Test
+    void limitTrainsOnTheFirstSamplesOfASource() throws IOException {
+        Path run = tmp.resolve("limited");
+        Cli.Result r = Cli.run("train", example("digits-mlp.yaml").toString(), "--out", run.toString(),
+                "--epochs", "1", "--quiet", "--set", "data.train.limit=300");
+        assertEquals(0, r.exit(), r.toString());
+        CsvTable batches = CsvTable.read(run.resolve("batches.csv"));
+        // 300 samples, 60 of them split off for validation (fraction 0.2)
+        assertEquals((240 + 31) / 32, batches.rows());
+        assertEquals(240, (int) java.util.Arrays.stream(batches.column("samples")).sum());
+        assertTrue(Files.readString(run.resolve("config.yaml")).contains("limit: 300"));
+    }
 }

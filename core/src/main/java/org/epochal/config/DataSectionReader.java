@@ -71,6 +71,10 @@ final class DataSectionReader {
         }
         Options o = Options.of(entry, "");
         String format = o.choice("format", null, "idx", "csv", "builtin", "synthetic");
+        Integer limit = o.raw("limit") == null ? null : o.integer("limit", 0);
+        if (limit != null && limit < 1) {
+            throw new ConfigException("limit", "expected a positive number of samples, got " + limit);
+        }
         if (format == null) {
             throw new ConfigException("format", "is required (idx, csv, builtin or synthetic)");
         }
@@ -78,7 +82,7 @@ final class DataSectionReader {
             case "idx" -> {
                 Path images = file(o, "images", baseDir);
                 Path labels = file(o, "labels", baseDir);
-                o.finish("format", "images", "labels");
+                o.finish("format", "images", "labels", "limit");
                 yield new SourceSpec.Idx(images, labels);
             }
             case "csv" -> {
@@ -99,7 +103,7 @@ final class DataSectionReader {
                     throw new ConfigException("label", "expected at least one label column");
                 }
                 boolean header = o.bool("header", true);
-                o.finish("format", "path", "label", "header");
+                o.finish("format", "path", "label", "header", "limit");
                 yield new SourceSpec.Csv(path, labels, header);
             }
             case "builtin" -> {
@@ -107,7 +111,7 @@ final class DataSectionReader {
                 if (name == null) {
                     throw new ConfigException("name", "is required (digits)");
                 }
-                o.finish("format", "name");
+                o.finish("format", "name", "limit");
                 yield new SourceSpec.Builtin(name);
             }
             default -> {
@@ -119,12 +123,12 @@ final class DataSectionReader {
                 if (samples < 1 || features < 1 || classes < 1) {
                     throw new ConfigException("samples", "samples, features and classes must be positive");
                 }
-                o.finish("format", "kind", "samples", "features", "classes", "seed");
+                o.finish("format", "kind", "samples", "features", "classes", "seed", "limit");
                 yield new SourceSpec.Synthetic(kind, samples, features, classes, seed);
             }
         };
         resolvedParent.put(key, o.resolved());
-        return spec;
+        return limit == null ? spec : new SourceSpec.Limited(spec, limit);
     }
 
     private static Path file(Options o, String key, Path baseDir) {

@@ -28,6 +28,7 @@ public final class DataSources {
             case SourceSpec.Csv csv -> CsvReader.load(csv, kind);
             case SourceSpec.Builtin builtin -> Builtins.load(builtin, kind);
             case SourceSpec.Synthetic synthetic -> Synthetic.load(synthetic, kind);
+            case SourceSpec.Limited limited -> first(load(limited.source(), kind), limited.limit());
         };
     }
 
@@ -64,5 +65,16 @@ public final class DataSources {
     private static Integer integer(String name) {
         return !name.isEmpty() && name.length() <= 8 && name.chars().allMatch(ch -> ch >= '0' && ch <= '9')
                 ? Integer.valueOf(name) : null;
+    }
+
+    private static Dataset first(Dataset data, int limit) {
+        if (limit >= data.size()) {
+            return data;
+        }
+        int[] indices = new int[limit];
+        for (int i = 0; i < limit; i++) {
+            indices[i] = i;
+        }
+        return data.subset(indices);
     }
 }

@@ -29,4 +29,16 @@ public sealed interface SourceSpec {
      */
     record Synthetic(String kind, int samples, int features, int classes, long seed) implements SourceSpec {
     }
+
+    /**
+     * The first {@code limit} samples of {@code source}, in file order (the `limit` key of any source;
+     * PyTorch's {@code Subset(data, range(limit))}). A source with fewer samples is used whole.
+     */
+    record Limited(SourceSpec source, int limit) implements SourceSpec {
+        public Limited {
+            if (limit < 1) {
+                throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@ package org.epochal.optim;
 
 import java.util.List;
 import java.util.Map;
+import org.epochal.kernel.Elementwise;
 import org.epochal.layer.Parameter;
 
 /**
@@ -16,6 +17,8 @@ public final class Adam extends Optimizer {
     private final float oneMinusBeta1, oneMinusBeta2; // 1 − β in double, then float, as PyTorch passes them
     private final boolean decoupled;
     private final float[][] expAvg, expAvgSq;
+    /** The constants of this step's update, indexed by Elementwise.ADAM_*, set by {@link #beginStep()}. */
+    private final float[] factors = new float[Elementwise.ADAM_FACTORS];
 
     public Adam(List<Parameter> params, double lr, double beta1, double beta2, double eps, double weightDecay,
                 boolean decoupled) {
@@ -52,26 +55,28 @@ public final class Adam extends Optimizer {
 
     @Override
     protected void update(int index, float[] p, float[] grad, int from, int to) {
-        // Bias corrections in double, as PyTorch computes them in Python.
+        Elementwise.adam(p, grad, expAvg[index], expAvgSq[index], from, to, factors);
+    }
+
+    /** This step's bias corrections, in double as PyTorch computes them in Python; then {@link #factors}. */
+    @Override
+    protected void beginStep() {
         double biasCorrection1 = 1 - Math.pow(beta1, steps);
         double biasCorrection2 = 1 - Math.pow(beta2, steps);
-        float stepSize = (float) (lr / biasCorrection1);
-        float bc2Sqrt = (float) Math.sqrt(biasCorrection2);
-        float decay = (float) (1 - lr * weightDecay);
-        float[] m = expAvg[index];
-        float[] v = expAvgSq[index];
-        for (int i = from; i < to; i++) {
-            float g = grad[i];
-            if (decoupled) {
-                p[i] = p[i] * decay;
-            } else if (weightDecay != 0) {
-                g = g + weightDecay * p[i];
-            }
-            m[i] = m[i] * beta1 + oneMinusBeta1 * g;
-            v[i] = v[i] * beta2 + oneMinusBeta2 * (g * g);
-            float denom = (float) Math.sqrt(v[i]) / bc2Sqrt + eps;
-            p[i] = p[i] - stepSize * (m[i] / denom);
-        }
+        factors[Elementwise.ADAM_BETA1] = beta1;
+        factors[Elementwise.ADAM_BETA2] = beta2;
+        factors[Elementwise.ADAM_ONE_MINUS_BETA1] = oneMinusBeta1;
+        factors[Elementwise.ADAM_ONE_MINUS_BETA2] = oneMinusBeta2;
+        factors[Elementwise.ADAM_EPS] = eps;
+        factors[Elementwise.ADAM_WEIGHT_DECAY] = decoupled ? 0f : weightDecay;
+        factors[Elementwise.ADAM_DECAY] = decoupled ? (float) (1 - lr * weightDecay) : 1f;
+        factors[Elementwise.ADAM_STEP_SIZE] = (float) (lr / biasCorrection1);
+        factors[Elementwise.ADAM_BC2_SQRT] = (float) Math.sqrt(biasCorrection2);
+    }
+
+    /** This step's constants (for tests). */
+    float[] factors() {
+        return factors;
     }
 
     @Override

@@ -39,6 +39,7 @@ public abstract class Optimizer {
     /** One update of every parameter from its current gradient. */
     public final void step() {
         steps++;
+        beginStep();
         for (int i = 0; i < params.size(); i++) {
             final int index = i;
             float[] p = params.get(i).data();
@@ -50,6 +51,10 @@ public abstract class Optimizer {
                         t -> update(index, p, g, t * CHUNK, Math.min(p.length, (t + 1) * CHUNK)));
             }
         }
+    }
+
+    /** Called once per step, on the caller's thread, after {@link #steps} counts it and before any update. */
+    protected void beginStep() {
     }
 
     /** Updates elements [from, to) of parameter {@code index} in place; {@link #steps} already counts this step. */

@@ -60,7 +60,11 @@ public record SavedModel(Experiment experiment, Sequential model, Normalization 
 
     /** The training source's CSV settings, to read another CSV file the same way. */
     public SourceSpec csvLike(Path file) {
-        if (experiment.data().train() instanceof SourceSpec.Csv csv) {
+        SourceSpec train = experiment.data().train();
+        if (train instanceof SourceSpec.Limited limited) {
+            train = limited.source();
+        }
+        if (train instanceof SourceSpec.Csv csv) {
             return new SourceSpec.Csv(file, csv.labels(), csv.header());
         }
         throw new BadInputException(file + ": a data file can be evaluated directly only for runs trained on CSV;"

@@ -35,6 +35,22 @@ class ElementwiseTest {
         }
     }
 
+    @Test
+    void sumOfSquaresMatchesADoubleSumAndIsTheSameEveryTime() {
+        for (int n : new int[] {0, 1, 3, 17, 1000, 4096, 4097, 3 * 4096 + 100}) {
+            SplittableRandom r = new SplittableRandom(n);
+            float[] g = new float[n];
+            double want = 0;
+            for (int i = 0; i < n; i++) {
+                g[i] = (float) (r.nextGaussian() * 1e-3);
+                want += (double) g[i] * g[i];
+            }
+            double got = Elementwise.sumOfSquares(g);
+            assertEquals(want, got, 1e-6 * want, "n=" + n);
+            assertEquals(Double.doubleToRawLongBits(got), Double.doubleToRawLongBits(Elementwise.sumOfSquares(g.clone())));
+        }
+    }
+
     /** Random signs, with NaN, +0, −0, subnormals and infinities sprinkled in. */
     private static float[] values(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
