@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.epochal.io.Json;
+import org.epochal.kernel.Elementwise;
 import org.epochal.layer.Layer;
 import org.epochal.layer.Parameter;
 import org.epochal.layer.ReLU;
@@ -46,6 +47,7 @@ public final class Probes implements Callback {
     // per epoch
     private final InputStats inputs = new InputStats();
     private final Map<Integer, boolean[]> fired = new LinkedHashMap<>();
+    private final Map<Integer, int[]> firedCount = new LinkedHashMap<>();
     private final Map<Integer, double[]> sums = new LinkedHashMap<>();
     private int samples;
     private float[][] epochStartWeights;
@@ -126,6 +128,7 @@ public final class Probes implements Callback {
         samples = e.samples();
         inputs.startEpoch();
         fired.clear();
+        firedCount.clear();
         sums.clear();
         List<Parameter> params = model.params();
         epochStartWeights = new float[params.size()][];
@@ -165,8 +168,10 @@ public final class Probes implements Callback {
         int units = shape[0];
         int per = y.sampleSize() / units;
         boolean[] f = fired.computeIfAbsent(layer.index(), k -> new boolean[units]);
+        int[] count = firedCount.computeIfAbsent(layer.index(), k -> new int[1]);
         float[] v = y.data();
-        for (int r = 0; r < y.batch(); r++) {
+        // Usually every unit has fired after the first batches of an epoch: then there is nothing to look at.
+        for (int r = 0; r < y.batch() && count[0] < units; r++) {
             for (int u = 0; u < units; u++) {
                 if (f[u]) {
                     continue;
@@ -175,6 +180,7 @@ public final class Probes implements Callback {
                 for (int k = 0; k < per; k++) {
                     if (v[base + k] > 0) {
                         f[u] = true;
+                        count[0]++;
                         break;
                     }
                 }
@@ -212,33 +218,27 @@ public final class Probes implements Callback {
                 s[1] += wn;
                 if (havePreStep) {
                     float[] before = preStepWeights[all.indexOf(w)];
-                    double diff = 0;
-                    double base = 0;
-                    float[] now = w.data();
-                    for (int i = 0; i < now.length; i++) {
-                        double dlt = now[i] - before[i];
-                        diff += dlt * dlt;
-                        base += (double) before[i] * before[i];
-                    }
+                    double diff = Elementwise.sumOfSquaredDifferences(w.data(), before);
+                    double base = Elementwise.sumOfSquares(before);
                     s[2] += base > 0 ? Math.sqrt(diff / base) : (diff > 0 ? Double.POSITIVE_INFINITY : 0);
                     s[3] += 1;
                 }
             }
             Tensor y = layer.lastOutput();
             if (y != null) {
-                double sum = 0;
-                double sq = 0;
-                long saturated = 0;
                 float[] v = y.data();
                 int n = y.size();
+                double sum = Elementwise.sum(v, n);
+                double sq = Elementwise.sumOfSquares(v, n);
+                long saturated = 0;
                 boolean sig = layer instanceof Sigmoid;
                 boolean tanh = layer instanceof Tanh;
-                for (int i = 0; i < n; i++) {
-                    sum += v[i];
-                    sq += (double) v[i] * v[i];
-                    // saturated: the derivative is below 2% of its maximum
-                    if (sig && (v[i] < 0.02f || v[i] > 0.98f) || tanh && Math.abs(v[i]) > 0.99f) {
-                        saturated++;
+                if (sig || tanh) {
+                    for (int i = 0; i < n; i++) {
+                        // saturated: the derivative is below 2% of its maximum
+                        if (sig && (v[i] < 0.02f || v[i] > 0.98f) || tanh && Math.abs(v[i]) > 0.99f) {
+                            saturated++;
+                        }
                     }
                 }
                 double mean = sum / n;

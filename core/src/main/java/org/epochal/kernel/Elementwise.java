@@ -55,23 +55,54 @@ public final class Elementwise {
      * a scalar double loop, which cost more than the Adam step on an MLP at batch 1.
      */
     public static double sumOfSquares(float[] g) {
+        return sumOfSquares(g, g.length);
+    }
+
+    /** Σ x² over the first n elements, in the same fixed order as {@link #sumOfSquares(float[])}. */
+    public static double sumOfSquares(float[] x, int n) {
+        return blockSum(x, null, n, SQUARES);
+    }
+
+    /** Σ x over the first n elements, in the same fixed block order as {@link #sumOfSquares}. */
+    public static double sum(float[] x, int n) {
+        return blockSum(x, null, n, VALUES);
+    }
+
+    /** Σ (a − b)², in the same fixed block order as {@link #sumOfSquares}. */
+    public static double sumOfSquaredDifferences(float[] a, float[] b) {
+        return blockSum(a, b, Math.min(a.length, b.length), DIFFERENCES);
+    }
+
+    private static final int SQUARES = 0;
+    private static final int VALUES = 1;
+    private static final int DIFFERENCES = 2;
+
+    /** Blocks of BLOCK elements in float lanes, each block's 4·L partial sums added in double in lane order. */
+    private static double blockSum(float[] a, float[] b, int n, int what) {
         float[] lanes = LANES.get();
         double total = 0;
         int i = 0;
-        for (int blockEnd = BLOCK; blockEnd <= g.length; blockEnd += BLOCK) {
+        for (int blockEnd = BLOCK; blockEnd <= n; blockEnd += BLOCK) {
             FloatVector s0 = FloatVector.zero(S);
             FloatVector s1 = FloatVector.zero(S);
             FloatVector s2 = FloatVector.zero(S);
             FloatVector s3 = FloatVector.zero(S);
             for (; i < blockEnd; i += 4 * L) {
-                FloatVector v0 = FloatVector.fromArray(S, g, i);
-                FloatVector v1 = FloatVector.fromArray(S, g, i + L);
-                FloatVector v2 = FloatVector.fromArray(S, g, i + 2 * L);
-                FloatVector v3 = FloatVector.fromArray(S, g, i + 3 * L);
-                s0 = v0.fma(v0, s0);
-                s1 = v1.fma(v1, s1);
-                s2 = v2.fma(v2, s2);
-                s3 = v3.fma(v3, s3);
+                FloatVector v0 = term(a, b, i, what);
+                FloatVector v1 = term(a, b, i + L, what);
+                FloatVector v2 = term(a, b, i + 2 * L, what);
+                FloatVector v3 = term(a, b, i + 3 * L, what);
+                if (what == VALUES) {
+                    s0 = s0.add(v0);
+                    s1 = s1.add(v1);
+                    s2 = s2.add(v2);
+                    s3 = s3.add(v3);
+                } else {
+                    s0 = v0.fma(v0, s0);
+                    s1 = v1.fma(v1, s1);
+                    s2 = v2.fma(v2, s2);
+                    s3 = v3.fma(v3, s3);
+                }
             }
             s0.intoArray(lanes, 0);
             s1.intoArray(lanes, L);
@@ -81,10 +112,16 @@ public final class Elementwise {
                 total += lane;
             }
         }
-        for (; i < g.length; i++) {
-            total += (double) g[i] * g[i];
+        for (; i < n; i++) {
+            double v = what == DIFFERENCES ? (double) a[i] - b[i] : a[i];
+            total += what == VALUES ? v : v * v;
         }
         return total;
+    }
+
+    private static FloatVector term(float[] a, float[] b, int i, int what) {
+        FloatVector v = FloatVector.fromArray(S, a, i);
+        return what == DIFFERENCES ? v.sub(FloatVector.fromArray(S, b, i)) : v;
     }
 
     // Adam's constants, by index in the factors array of adam(): see org.epochal.optim.Adam.
@@ -182,6 +219,8 @@ public final class Elementwise {
         float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0f, 1f, 1e-3f, 0.5f};
         for (int i = 0; i < 3000; i++) {
             sumOfSquares(g);
+            sum(g, g.length);
+            sumOfSquaredDifferences(g, g);
             k[ADAM_DECAY] = (i & 1) == 0 ? 1f : 0.999f;
             adam(x, y, g, g, i & 7, 80, k);
         }

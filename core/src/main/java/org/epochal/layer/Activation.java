@@ -1,5 +1,6 @@
 package org.epochal.layer;
 
+import org.epochal.kernel.Parallel;
 import org.epochal.tensor.Tensor;
 
 /**
@@ -17,7 +18,7 @@ public abstract class Activation extends Layer {
     /** dx[i] = dy[i] · f'(x[i]) for i in [from, to), given x and y = f(x). */
     protected abstract void derive(float[] x, float[] y, float[] dy, float[] dx, int from, int to);
 
-    /** Elementwise work is split in fixed chunks: any split gives the same bits. */
+    /** Large elementwise work is split in fixed chunks: any split gives the same bits. */
     private static final int CHUNK = 1 << 14;
 
     @Override
@@ -33,8 +34,11 @@ public abstract class Activation extends Layer {
         float[] xd = x.data();
         float[] yd = output.data();
         int size = x.size();
-        parallel.forEach(org.epochal.kernel.Parallel.chunks(size, CHUNK),
-                t -> apply(xd, yd, t * CHUNK, Math.min(size, (t + 1) * CHUNK)));
+        if (size < Parallel.ELEMENTWISE_MIN) {
+            apply(xd, yd, 0, size);
+        } else {
+            parallel.forEach(Parallel.chunks(size, CHUNK), t -> apply(xd, yd, t * CHUNK, Math.min(size, (t + 1) * CHUNK)));
+        }
         return output;
     }
 
@@ -50,8 +54,12 @@ public abstract class Activation extends Layer {
         float[] dy = gradOutput.data();
         float[] dx = gradInput.data();
         int size = gradOutput.size();
-        parallel.forEach(org.epochal.kernel.Parallel.chunks(size, CHUNK),
-                t -> derive(xd, yd, dy, dx, t * CHUNK, Math.min(size, (t + 1) * CHUNK)));
+        if (size < Parallel.ELEMENTWISE_MIN) {
+            derive(xd, yd, dy, dx, 0, size);
+        } else {
+            parallel.forEach(Parallel.chunks(size, CHUNK),
+                    t -> derive(xd, yd, dy, dx, t * CHUNK, Math.min(size, (t + 1) * CHUNK)));
+        }
         return gradInput;
     }
 

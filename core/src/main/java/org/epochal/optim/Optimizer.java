@@ -44,7 +44,7 @@ public abstract class Optimizer {
             final int index = i;
             float[] p = params.get(i).data();
             float[] g = params.get(i).grad();
-            if (p.length < 2 * CHUNK) {
+            if (p.length < org.epochal.kernel.Parallel.ELEMENTWISE_MIN) {
                 update(index, p, g, 0, p.length);
             } else {
                 parallel.forEach(org.epochal.kernel.Parallel.chunks(p.length, CHUNK),

@@ -88,6 +88,7 @@ public final class Trainer implements Stateful, AutoCloseable {
         this.loss = Loss.of(experiment.loss());
         this.schedules = Schedules.list(experiment.schedules());
         this.loader = new BatchLoader(data.train(), data.additions(), experiment.data(), experiment.seed());
+        loader.setParallel(parallel);
         int evalBatch = Math.max(experiment.data().batchSize(), Math.min(1024, 4 * experiment.data().batchSize()));
         this.evaluator = new Evaluator(model, experiment.loss(), experiment.metrics(), evalBatch);
         this.trainMetrics = new Metrics(experiment.loss(), experiment.metrics());
