@@ -1,6 +1,7 @@
 package org.epochal.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -9,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Elementwise loops the JIT does not vectorise well on its own. The selects: their plain-Java form compiles
  * to a branch per element, unpredictable with real data (a ReLU's sign pattern), 4–7 times slower than a
  * vector select; each element gets exactly the scalar expression's value, so both give the same bits. And
- * a sum of squares in a fixed order, and the Adam update.
+ * a sum of squares in a fixed order, the Adam update, and 2×2 max pooling.
  */
 public final class Elementwise {
     private Elementwise() {
@@ -204,6 +205,53 @@ public final class Elementwise {
         }
     }
 
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
+
+    /**
+     * 2×2 max pooling of outputs [from, to): output o's window starts at x[map[o]] and covers map[o] + {0, 1,
+     * w, w + 1}, scanned in that order; a larger value or a NaN takes over (PyTorch's CPU kernel: the first
+     * maximum, or the last NaN). y[o] gets the value, arg[o] its index in x. Sixteen outputs at a time with
+     * gathered loads and mask blends: as plain Java the scan compiles to branches that mispredict on real
+     * data (17 ns an output); each lane makes the scalar scan's decisions, so both give the same result.
+     */
+    public static void maxPool2x2(float[] x, int[] map, int w, float[] y, int[] arg, int from, int to) {
+        int o = from;
+        for (int end = from + S.loopBound(to - from); o < end; o += L) {
+            IntVector at = IntVector.fromArray(I, map, o);
+            FloatVector max = FloatVector.fromArray(S, x, 0, map, o);
+            IntVector best = at;
+            FloatVector v = FloatVector.fromArray(S, x, 1, map, o);
+            VectorMask<Float> take = v.compare(VectorOperators.GT, max).or(v.test(VectorOperators.IS_NAN));
+            max = max.blend(v, take);
+            best = best.blend(at.add(1), take.cast(I));
+            v = FloatVector.fromArray(S, x, w, map, o);
+            take = v.compare(VectorOperators.GT, max).or(v.test(VectorOperators.IS_NAN));
+            max = max.blend(v, take);
+            best = best.blend(at.add(w), take.cast(I));
+            v = FloatVector.fromArray(S, x, w + 1, map, o);
+            take = v.compare(VectorOperators.GT, max).or(v.test(VectorOperators.IS_NAN));
+            max = max.blend(v, take);
+            best = best.blend(at.add(w + 1), take.cast(I));
+            max.intoArray(y, o);
+            best.intoArray(arg, o);
+        }
+        for (; o < to; o++) {
+            int r = map[o];
+            float max = x[r];
+            int best = r;
+            for (int q = 1; q < 4; q++) {
+                int at = r + (q & 1) + (q >> 1) * w;
+                float v = x[at];
+                if (v > max || v != v) {
+                    max = v;
+                    best = at;
+                }
+            }
+            y[o] = max;
+            arg[o] = best;
+        }
+    }
+
     /** Compiles the loops before training needs them (see {@link Gemm#warmUpInBackground()}). */
     static void warmUp() {
         float[] x = new float[80];
@@ -215,6 +263,12 @@ public final class Elementwise {
             positiveMask(x, x, y, i & 7, 80);
             positiveOrScaled(x, y, 0.01f, y, i & 7, 80);
         }
+        int[] map = new int[36];
+        for (int i = 0; i < map.length; i++) {
+            map[i] = 2 * i;
+        }
+        float[] pooled = new float[map.length];
+        int[] arg = new int[map.length];
         float[] g = new float[2 * BLOCK + 3];
         float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0f, 1f, 1e-3f, 0.5f};
         for (int i = 0; i < 3000; i++) {
@@ -223,6 +277,7 @@ public final class Elementwise {
             sumOfSquaredDifferences(g, g);
             k[ADAM_DECAY] = (i & 1) == 0 ? 1f : 0.999f;
             adam(x, y, g, g, i & 7, 80, k);
+            maxPool2x2(x, map, 1, pooled, arg, i & 3, map.length);
         }
     }
 }

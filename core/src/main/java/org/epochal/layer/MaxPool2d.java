@@ -1,10 +1,15 @@
 package org.epochal.layer;
 
+import org.epochal.kernel.Elementwise;
+import org.epochal.kernel.Parallel;
 import org.epochal.tensor.Tensor;
 
 /** Max over each window; ties and NaN resolve as PyTorch's CPU kernel does (first maximum; a NaN wins). */
 public final class MaxPool2d extends Pool2d {
     private int[] argmax = new int[0];
+    private int[] windowStart = new int[0];
+    /** Outputs per task of the 2×2 path. */
+    private static final int POOL_CHUNK = 1 << 14;
 
     public MaxPool2d(int kernel, int stride) {
         super("maxpool2d", kernel, kernel, stride, stride);
@@ -26,6 +31,13 @@ public final class MaxPool2d extends Pool2d {
         float[] xd = x.data();
         float[] y = output.data();
         int[] arg = argmax;
+        if (kh == 2 && kw == 2) {
+            int total = output.size();
+            int[] map = windows(n);
+            parallel.forEach(Parallel.chunks(total, POOL_CHUNK), t -> Elementwise.maxPool2x2(xd, map, w, y, arg,
+                    t * POOL_CHUNK, Math.min(total, (t + 1) * POOL_CHUNK)));
+            return output;
+        }
         parallel.forEach(n * c, planeIndex -> {
             int in0 = planeIndex * h * w;
             int o = planeIndex * oh * ow;
@@ -51,6 +63,23 @@ public final class MaxPool2d extends Pool2d {
             }
         });
         return output;
+    }
+
+    /** map[o] = where output o's window starts in the input, for n samples (kept while n stays). */
+    private int[] windows(int n) {
+        int total = n * c * oh * ow;
+        if (windowStart.length != total) {
+            windowStart = new int[total];
+            int o = 0;
+            for (int plane = 0; plane < n * c; plane++) {
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        windowStart[o++] = plane * h * w + i * sh * w + j * sw;
+                    }
+                }
+            }
+        }
+        return windowStart;
     }
 
     @Override

