@@ -61,17 +61,22 @@ public final class Elementwise {
 
     /** Σ x² over the first n elements, in the same fixed order as {@link #sumOfSquares(float[])}. */
     public static double sumOfSquares(float[] x, int n) {
-        return blockSum(x, null, n, SQUARES);
+        return blockSum(x, null, 0, n, SQUARES);
     }
 
     /** Σ x over the first n elements, in the same fixed block order as {@link #sumOfSquares}. */
     public static double sum(float[] x, int n) {
-        return blockSum(x, null, n, VALUES);
+        return blockSum(x, null, 0, n, VALUES);
+    }
+
+    /** Σ x[from..to), in the same fixed block order (blocks counted from {@code from}). */
+    public static double sum(float[] x, int from, int to) {
+        return blockSum(x, null, from, to, VALUES);
     }
 
     /** Σ (a − b)², in the same fixed block order as {@link #sumOfSquares}. */
     public static double sumOfSquaredDifferences(float[] a, float[] b) {
-        return blockSum(a, b, Math.min(a.length, b.length), DIFFERENCES);
+        return blockSum(a, b, 0, Math.min(a.length, b.length), DIFFERENCES);
     }
 
     private static final int SQUARES = 0;
@@ -79,11 +84,11 @@ public final class Elementwise {
     private static final int DIFFERENCES = 2;
 
     /** Blocks of BLOCK elements in float lanes, each block's 4·L partial sums added in double in lane order. */
-    private static double blockSum(float[] a, float[] b, int n, int what) {
+    private static double blockSum(float[] a, float[] b, int from, int n, int what) {
         float[] lanes = LANES.get();
         double total = 0;
-        int i = 0;
-        for (int blockEnd = BLOCK; blockEnd <= n; blockEnd += BLOCK) {
+        int i = from;
+        for (int blockEnd = from + BLOCK; blockEnd <= n; blockEnd += BLOCK) {
             FloatVector s0 = FloatVector.zero(S);
             FloatVector s1 = FloatVector.zero(S);
             FloatVector s2 = FloatVector.zero(S);
@@ -274,6 +279,7 @@ public final class Elementwise {
         for (int i = 0; i < 3000; i++) {
             sumOfSquares(g);
             sum(g, g.length);
+            sum(g, 3, g.length);
             sumOfSquaredDifferences(g, g);
             k[ADAM_DECAY] = (i & 1) == 0 ? 1f : 0.999f;
             adam(x, y, g, g, i & 7, 80, k);

@@ -45,6 +45,13 @@ class ElementwiseTest {
                 g[i] = (float) (r.nextGaussian() * 1e-3);
                 want += (double) g[i] * g[i];
             }
+            double plain = 0;
+            double magnitude = 0;
+            for (int i = Math.min(5, n); i < n; i++) {
+                plain += g[i];
+                magnitude += Math.abs(g[i]);
+            }
+            assertEquals(plain, Elementwise.sum(g, Math.min(5, n), n), 1e-6 * magnitude, "sum from 5, n=" + n);
             double got = Elementwise.sumOfSquares(g);
             assertEquals(want, got, 1e-6 * want, "n=" + n);
             assertEquals(Double.doubleToRawLongBits(got), Double.doubleToRawLongBits(Elementwise.sumOfSquares(g.clone())));
