@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Elementwise loops the JIT does not vectorise well on its own. The selects: their plain-Java form compiles
  * to a branch per element, unpredictable with real data (a ReLU's sign pattern), 4–7 times slower than a
  * vector select; each element gets exactly the scalar expression's value, so both give the same bits. And
- * a sum of squares in a fixed order, the Adam update, and 2×2 max pooling.
+ * a sum of squares in a fixed order, the Adam update, 2×2 max pooling, and short copies and adds.
  */
 public final class Elementwise {
     private Elementwise() {
@@ -257,6 +257,43 @@ public final class Elementwise {
         }
     }
 
+    /** Floats per vector: the longest run {@link #copyRun} and {@link #addRun} handle. */
+    public static final int RUN_MAX = L;
+
+    /** PAST[len]: the lanes at and after len. */
+    private static final VectorMask<Float>[] PAST = past();
+
+    @SuppressWarnings("unchecked")
+    private static VectorMask<Float>[] past() {
+        VectorMask<Float>[] m = new VectorMask[L + 1];
+        for (int len = 0; len <= L; len++) {
+            boolean[] lanes = new boolean[L];
+            for (int l = len; l < L; l++) {
+                lanes[l] = true;
+            }
+            m[len] = VectorMask.fromArray(S, lanes, 0);
+        }
+        return m;
+    }
+
+    /**
+     * Copies a run of at most {@link #RUN_MAX} floats with one vector load and store: dst[to .. to + LANES)
+     * = src[from .. from + LANES). The floats written past the run are the caller's to overwrite later.
+     * A call per 11-float run of a convolution's im2col cost about ten times more.
+     */
+    public static void copyRun(float[] src, int from, float[] dst, int to) {
+        FloatVector.fromArray(S, src, from).intoArray(dst, to);
+    }
+
+    /**
+     * dst[to + j] += src[from + j] for j < len ≤ {@link #RUN_MAX}, with one vector; the lanes past len are
+     * stored back with the bits they had. Each sum is the scalar one, so the result is the same bits.
+     */
+    public static void addRun(float[] src, int from, float[] dst, int to, int len) {
+        FloatVector d = FloatVector.fromArray(S, dst, to);
+        d.add(FloatVector.fromArray(S, src, from)).blend(d, PAST[len]).intoArray(dst, to);
+    }
+
     /** Compiles the loops before training needs them (see {@link Gemm#warmUpInBackground()}). */
     static void warmUp() {
         float[] x = new float[80];
@@ -284,6 +321,8 @@ public final class Elementwise {
             k[ADAM_DECAY] = (i & 1) == 0 ? 1f : 0.999f;
             adam(x, y, g, g, i & 7, 80, k);
             maxPool2x2(x, map, 1, pooled, arg, i & 3, map.length);
+            copyRun(x, i & 7, y, 8);
+            addRun(x, i & 7, y, 8, 1 + (i % L));
         }
     }
 }

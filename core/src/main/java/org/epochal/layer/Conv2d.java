@@ -163,6 +163,10 @@ public final class Conv2d extends Layer {
         // output columns j whose input column j·sw − pw + kj lies inside [0, w)
         int jFrom = Math.max(0, -Math.floorDiv(kj - pw, sw));
         int jTo = Math.min(ow, Math.floorDiv(w - 1 + pw - kj, sw) + 1);
+        // A short run goes as one vector whose overhang lands in the next run, written after it; never past
+        // this row of col (another task's).
+        int rowEnd = (r + 1) * cols;
+        boolean vector = sw == 1 && jTo - jFrom <= Elementwise.RUN_MAX && jFrom + Elementwise.RUN_MAX <= 2 * ow;
         for (int s = 0; s < n; s++) {
             int xPlane = (s * c + ch) * h * w;
             int dst0 = r * cols + s * plane;
@@ -173,15 +177,22 @@ public final class Conv2d extends Layer {
                     java.util.Arrays.fill(col, dst, dst + ow, 0f);
                     continue;
                 }
-                java.util.Arrays.fill(col, dst, dst + jFrom, 0f);
-                java.util.Arrays.fill(col, dst + jTo, dst + ow, 0f);
                 int src = xPlane + yy * w + jFrom * sw - pw + kj;
-                if (sw == 1) {
+                if (vector && dst + jFrom + Elementwise.RUN_MAX <= rowEnd && src + Elementwise.RUN_MAX <= x.length) {
+                    Elementwise.copyRun(x, src, col, dst + jFrom);
+                } else if (sw == 1) {
                     System.arraycopy(x, src, col, dst + jFrom, jTo - jFrom);
                 } else {
                     for (int j = jFrom; j < jTo; j++, src += sw) {
                         col[dst + j] = x[src];
                     }
+                }
+                // the padding after the copy: a vector's overhang may have covered it
+                if (jFrom > 0) {
+                    java.util.Arrays.fill(col, dst, dst + jFrom, 0f);
+                }
+                if (jTo < ow) {
+                    java.util.Arrays.fill(col, dst + jTo, dst + ow, 0f);
                 }
             }
         }
@@ -191,7 +202,8 @@ public final class Conv2d extends Layer {
     private void col2im(float[] dcol, int s, int cols, float[] dx) {
         int plane = oh * ow;
         int xBase = s * c * h * w;
-        java.util.Arrays.fill(dx, xBase, xBase + c * h * w, 0f);
+        int xEnd = xBase + c * h * w;
+        java.util.Arrays.fill(dx, xBase, xEnd, 0f);
         for (int r = 0; r < ckk; r++) {
             int kj = r % kw;
             int ki = (r / kw) % kh;
@@ -207,6 +219,13 @@ public final class Conv2d extends Layer {
                 }
                 int src = src0 + i * ow;
                 int dst = xPlane + yy * w + jFrom * sw - pw + kj;
+                int run = jTo - jFrom;
+                if (sw == 1 && run > 0 && run <= Elementwise.RUN_MAX && dst + Elementwise.RUN_MAX <= xEnd
+                        && src + jFrom + Elementwise.RUN_MAX <= dcol.length) {
+                    // one vector; the lanes past the run (never past this sample's dx) keep their bits
+                    Elementwise.addRun(dcol, src + jFrom, dx, dst, run);
+                    continue;
+                }
                 for (int j = jFrom; j < jTo; j++, dst += sw) {
                     dx[dst] += dcol[src + j];
                 }
