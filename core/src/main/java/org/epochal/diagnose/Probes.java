@@ -177,12 +177,9 @@ public final class Probes implements Callback {
                     continue;
                 }
                 int base = (r * units + u) * per;
-                for (int k = 0; k < per; k++) {
-                    if (v[base + k] > 0) {
-                        f[u] = true;
-                        count[0]++;
-                        break;
-                    }
+                if (Elementwise.anyPositive(v, base, base + per)) {
+                    f[u] = true;
+                    count[0]++;
                 }
             }
         }

@@ -294,6 +294,22 @@ public final class Elementwise {
         d.add(FloatVector.fromArray(S, src, from)).blend(d, PAST[len]).intoArray(dst, to);
     }
 
+    /** Whether any of x[from..to) is above zero (NaN is not). */
+    public static boolean anyPositive(float[] x, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            if (FloatVector.fromArray(S, x, i).compare(VectorOperators.GT, 0f).anyTrue()) {
+                return true;
+            }
+        }
+        for (; i < to; i++) {
+            if (x[i] > 0f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Compiles the loops before training needs them (see {@link Gemm#warmUpInBackground()}). */
     static void warmUp() {
         float[] x = new float[80];
@@ -322,6 +338,7 @@ public final class Elementwise {
             adam(x, y, g, g, i & 7, 80, k);
             maxPool2x2(x, map, 1, pooled, arg, i & 3, map.length);
             copyRun(x, i & 7, y, 8);
+            anyPositive(y, i & 7, 80);
             addRun(x, i & 7, y, 8, 1 + (i % L));
         }
     }

@@ -58,6 +58,25 @@ class ElementwiseTest {
         }
     }
 
+    @Test
+    void anyPositiveFindsTheOnePositiveAnywhere() {
+        for (int n : new int[] {1, 3, 17, 1000}) {
+            float[] x = new float[n + 4];
+            java.util.Arrays.fill(x, -1f);
+            x[1] = Float.NaN;
+            org.junit.jupiter.api.Assertions.assertFalse(Elementwise.anyPositive(x, 2, 2 + n), "n=" + n);
+            for (int at = 2; at < 2 + n; at += Math.max(1, n / 7)) {
+                x[at] = 0.5f;
+                org.junit.jupiter.api.Assertions.assertTrue(Elementwise.anyPositive(x, 2, 2 + n), "n=" + n + " at " + at);
+                x[at] = 0f;
+                org.junit.jupiter.api.Assertions.assertFalse(Elementwise.anyPositive(x, 2, 2 + n), "zero is not positive");
+            }
+            x[0] = 1f;
+            x[2 + n] = 1f;
+            org.junit.jupiter.api.Assertions.assertFalse(Elementwise.anyPositive(x, 2, 2 + n), "outside the range");
+        }
+    }
+
     /** Random signs, with NaN, +0, −0, subnormals and infinities sprinkled in. */
     private static float[] values(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
