@@ -241,19 +241,7 @@ public final class Elementwise {
             best.intoArray(arg, o);
         }
         for (; o < to; o++) {
-            int r = map[o];
-            float max = x[r];
-            int best = r;
-            for (int q = 1; q < 4; q++) {
-                int at = r + (q & 1) + (q >> 1) * w;
-                float v = x[at];
-                if (v > max || v != v) {
-                    max = v;
-                    best = at;
-                }
-            }
-            y[o] = max;
-            arg[o] = best;
+            scan2x2(x, map[o], w, y, arg, o);
         }
     }
 
@@ -310,6 +298,77 @@ public final class Elementwise {
         return false;
     }
 
+    /** Lane l of EVEN holds 2l, of ODD 2l + 1: selectFrom(v0, v1) then reads the even or odd floats of 32. */
+    private static final FloatVector EVEN = indexVector(0);
+    private static final FloatVector ODD = indexVector(1);
+    private static final IntVector TWICE_IOTA = IntVector.zero(I).addIndex(2);
+
+    private static FloatVector indexVector(int first) {
+        float[] lanes = new float[L];
+        for (int l = 0; l < L; l++) {
+            lanes[l] = 2 * l + first;
+        }
+        return FloatVector.fromArray(S, lanes, 0);
+    }
+
+    /**
+     * One plane of 2×2, stride-2 max pooling, a whole output row at a time (ow ≤ 16): the row pair's 32 + 32
+     * floats are loaded and split into even and odd columns by two-vector permutes, then scanned as
+     * {@link #maxPool2x2} does (same decisions, same bits), without its gathers. A row's 16-lane store runs
+     * into the following output rows, which are written after it; rows whose overhang would pass the
+     * plane's end (another task's plane) go through the scalar scan. x[in0 ..] is the plane (w wide),
+     * y/arg[o0 ..] its output.
+     */
+    public static void maxPool2x2Plane(float[] x, int in0, int w, int oh, int ow, float[] y, int[] arg, int o0) {
+        for (int i = 0; i < oh; i++) {
+            int row = in0 + 2 * i * w;
+            int o = o0 + i * ow;
+            if (o + L > o0 + oh * ow || ow > L || row + w + 2 * L > x.length) {
+                for (int j = 0; j < ow; j++) {
+                    scan2x2(x, row + 2 * j, w, y, arg, o + j);
+                }
+                continue;
+            }
+            FloatVector t0 = FloatVector.fromArray(S, x, row);
+            FloatVector t1 = FloatVector.fromArray(S, x, row + L);
+            FloatVector b0 = FloatVector.fromArray(S, x, row + w);
+            FloatVector b1 = FloatVector.fromArray(S, x, row + w + L);
+            IntVector at = TWICE_IOTA.add(row);
+            FloatVector max = EVEN.selectFrom(t0, t1);
+            IntVector best = at;
+            FloatVector v = ODD.selectFrom(t0, t1);
+            VectorMask<Float> take = v.compare(VectorOperators.GT, max).or(v.test(VectorOperators.IS_NAN));
+            max = max.blend(v, take);
+            best = best.blend(at.add(1), take.cast(I));
+            v = EVEN.selectFrom(b0, b1);
+            take = v.compare(VectorOperators.GT, max).or(v.test(VectorOperators.IS_NAN));
+            max = max.blend(v, take);
+            best = best.blend(at.add(w), take.cast(I));
+            v = ODD.selectFrom(b0, b1);
+            take = v.compare(VectorOperators.GT, max).or(v.test(VectorOperators.IS_NAN));
+            max = max.blend(v, take);
+            best = best.blend(at.add(w + 1), take.cast(I));
+            max.intoArray(y, o);
+            best.intoArray(arg, o);
+        }
+    }
+
+    /** The scalar scan of one 2×2 window starting at x[r]. */
+    private static void scan2x2(float[] x, int r, int w, float[] y, int[] arg, int o) {
+        float max = x[r];
+        int best = r;
+        for (int q = 1; q < 4; q++) {
+            int at = r + (q & 1) + (q >> 1) * w;
+            float v = x[at];
+            if (v > max || v != v) {
+                max = v;
+                best = at;
+            }
+        }
+        y[o] = max;
+        arg[o] = best;
+    }
+
     /** Compiles the loops before training needs them (see {@link Gemm#warmUpInBackground()}). */
     static void warmUp() {
         float[] x = new float[80];
@@ -326,6 +385,8 @@ public final class Elementwise {
             map[i] = 2 * i;
         }
         float[] pooled = new float[map.length];
+        float[] planeOut = new float[52];
+        int[] planeArg = new int[52];
         int[] arg = new int[map.length];
         float[] g = new float[2 * BLOCK + 3];
         float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0f, 1f, 1e-3f, 0.5f};
@@ -337,6 +398,7 @@ public final class Elementwise {
             k[ADAM_DECAY] = (i & 1) == 0 ? 1f : 0.999f;
             adam(x, y, g, g, i & 7, 80, k);
             maxPool2x2(x, map, 1, pooled, arg, i & 3, map.length);
+            maxPool2x2Plane(g, 0, 26, 4, 13, planeOut, planeArg, 0);
             copyRun(x, i & 7, y, 8);
             anyPositive(y, i & 7, 80);
             addRun(x, i & 7, y, 8, 1 + (i % L));

@@ -10,6 +10,7 @@ public final class MaxPool2d extends Pool2d {
     private int[] windowStart = new int[0];
     /** Outputs per task of the 2×2 path. */
     private static final int POOL_CHUNK = 1 << 14;
+    private static final int PLANES_PER_TASK = 32;
 
     public MaxPool2d(int kernel, int stride) {
         super("maxpool2d", kernel, kernel, stride, stride);
@@ -31,6 +32,17 @@ public final class MaxPool2d extends Pool2d {
         float[] xd = x.data();
         float[] y = output.data();
         int[] arg = argmax;
+        if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ow >= 8 && ow <= Elementwise.RUN_MAX) {
+            // Whole output rows as vectors (rows of 8 to 16); planes in groups, a task claim being costly
+            // between these cores.
+            int planes = n * c;
+            parallel.forEach(Parallel.chunks(planes, PLANES_PER_TASK), t -> {
+                for (int plane = t * PLANES_PER_TASK; plane < Math.min(planes, (t + 1) * PLANES_PER_TASK); plane++) {
+                    Elementwise.maxPool2x2Plane(xd, plane * h * w, w, oh, ow, y, arg, plane * oh * ow);
+                }
+            });
+            return output;
+        }
         if (kh == 2 && kw == 2) {
             int total = output.size();
             int[] map = windows(n);

@@ -144,10 +144,10 @@ class LayerBehaviourTest {
         assertEquals(java.util.List.of(true), between.calls, "the first linear layer's output still gets one");
     }
 
-    @Test
-    void maxPoolTwoByTwoTakesTheFirstMaximumAndAnyNaNAsTheScanDoes() {
-        int h = 6;
-        int w = 7; // odd: the last column is outside every window
+    /** Sizes: a tiny odd plane (scalar path), and planes of the CNN (26→13, 11→5) and odd 27, row by row. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"6,7", "26,26", "11,11", "27,27", "34,34"})
+    void maxPoolTwoByTwoTakesTheFirstMaximumAndAnyNaNAsTheScanDoes(int h, int w) {
         java.util.SplittableRandom r = new java.util.SplittableRandom(3);
         Tensor x = new Tensor(2, 3, h, w);
         for (int i = 0; i < x.size(); i++) {
