@@ -220,21 +220,26 @@ public final class Conv2d extends Layer {
                 int xPlane = (s * c + ch) * hw;
                 int xEnd = xPlane + hw;
                 int src0 = r * cols + s * plane;
-                for (int i = 0; i < oh; i++) {
-                    int yy = i * sh - ph + ki;
-                    if (yy < 0 || yy >= h) {
-                        continue;
-                    }
-                    int src = src0 + i * ow;
-                    int dst = xPlane + yy * w + jFrom * sw - pw + kj;
-                    if (sw == 1 && run > 0 && run <= Elementwise.RUN_MAX && dst + Elementwise.RUN_MAX <= xEnd
-                            && src + jFrom + Elementwise.RUN_MAX <= dcol.length) {
-                        // one vector; the lanes past the run (never past this plane) keep their bits
-                        Elementwise.addRun(dcol, src + jFrom, dx, dst, run);
-                        continue;
-                    }
-                    for (int j = jFrom; j < jTo; j++, dst += sw) {
-                        dx[dst] += dcol[src + j];
+                // Even rows, then odd ones: a row's 16-lane store overlaps the next row's load (13 floats
+                // apart) and would stall it. A tap adds at most one term to each element, so any row order
+                // gives the same bits.
+                for (int pass = 0; pass < 2; pass++) {
+                    for (int i = pass; i < oh; i += 2) {
+                        int yy = i * sh - ph + ki;
+                        if (yy < 0 || yy >= h) {
+                            continue;
+                        }
+                        int src = src0 + i * ow;
+                        int dst = xPlane + yy * w + jFrom * sw - pw + kj;
+                        if (sw == 1 && run > 0 && run <= Elementwise.RUN_MAX && dst + Elementwise.RUN_MAX <= xEnd
+                                && src + jFrom + Elementwise.RUN_MAX <= dcol.length) {
+                            // one vector; the lanes past the run (never past this plane) keep their bits
+                            Elementwise.addRun(dcol, src + jFrom, dx, dst, run);
+                            continue;
+                        }
+                        for (int j = jFrom; j < jTo; j++, dst += sw) {
+                            dx[dst] += dcol[src + j];
+                        }
                     }
                 }
             }
