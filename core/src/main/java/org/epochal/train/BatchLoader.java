@@ -104,7 +104,7 @@ public final class BatchLoader {
         gatherStart = start;
         gatherCount = count;
         float[] xd = x.data();
-        if ((long) count * d >= 1 << 15) {
+        if (gatheredByAll()) {
             // A large batch is gathered by every thread: the rows are scattered over the data set, and one
             // core waiting on memory for them was a tenth of an MLP step at batch 512.
             parallel.forEach(Parallel.chunks(count, GATHER_ROWS), gather);
@@ -131,7 +131,7 @@ public final class BatchLoader {
         float[] targets = current.targets();
         float[] xd = x.data();
         float[] yd = y.data();
-        boolean all = (long) gatherCount * d < 1 << 15;
+        boolean all = !gatheredByAll();
         int from = all ? 0 : task * GATHER_ROWS;
         int to = all ? gatherCount : Math.min(gatherCount, from + GATHER_ROWS);
         for (int i = from; i < to; i++) {
@@ -139,6 +139,11 @@ public final class BatchLoader {
             System.arraycopy(features, s * d, xd, i * d, d);
             System.arraycopy(targets, s * t, yd, i * t, t);
         }
+    }
+
+    /** Whether the batch being gathered is large enough (32K floats) to be split across the threads. */
+    private boolean gatheredByAll() {
+        return (long) gatherCount * current.sampleSize() >= 1 << 15;
     }
 
     /** Gathers large batches on these threads (a copy: the same bits whatever the split). */
