@@ -225,7 +225,7 @@ public final class Probes implements Callback {
             if (y != null) {
                 float[] v = y.data();
                 int n = y.size();
-                double sum = Elementwise.sum(v, n);
+                double sum = Elementwise.sum(v, 0, n);
                 double sq = Elementwise.sumOfSquares(v, n);
                 long saturated = 0;
                 boolean sig = layer instanceof Sigmoid;

@@ -64,11 +64,6 @@ public final class Elementwise {
         return blockSum(x, null, 0, n, SQUARES);
     }
 
-    /** Σ x over the first n elements, in the same fixed block order as {@link #sumOfSquares}. */
-    public static double sum(float[] x, int n) {
-        return blockSum(x, null, 0, n, VALUES);
-    }
-
     /** Σ x[from..to), in the same fixed block order (blocks counted from {@code from}). */
     public static double sum(float[] x, int from, int to) {
         return blockSum(x, null, from, to, VALUES);
@@ -153,6 +148,17 @@ public final class Elementwise {
      * both give the same bits. The JIT left the scalar loop unvectorised: half of an MLP step at batch 1.
      */
     public static void adam(float[] p, float[] grad, float[] m, float[] v, int from, int to, float[] k) {
+        adam(p, grad, m, v, from, to, k, true);
+    }
+
+    /** {@link #adam} element by element, as PyTorch's single-tensor Adam writes it. */
+    public static void adamScalar(float[] p, float[] grad, float[] m, float[] v, int from, int to, float[] k) {
+        adam(p, grad, m, v, from, to, k, false);
+    }
+
+    /** Whole vectors first when {@code vectors}, then the rest element by element. */
+    private static void adam(float[] p, float[] grad, float[] m, float[] v, int from, int to, float[] k,
+                             boolean vectors) {
         float beta1 = k[ADAM_BETA1];
         float beta2 = k[ADAM_BETA2];
         float omb1 = k[ADAM_ONE_MINUS_BETA1];
@@ -164,7 +170,7 @@ public final class Elementwise {
         float bc2 = k[ADAM_BC2_SQRT];
         boolean decoupled = decay != 1f;
         int i = from;
-        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+        for (int end = vectors ? from + S.loopBound(to - from) : from; i < end; i += L) {
             FloatVector g = FloatVector.fromArray(S, grad, i);
             FloatVector w = FloatVector.fromArray(S, p, i);
             if (decoupled) {
@@ -180,22 +186,7 @@ public final class Elementwise {
             vi.intoArray(v, i);
             w.sub(mi.div(denom).mul(stepSize)).intoArray(p, i);
         }
-        adamScalar(p, grad, m, v, i, to, k);
-    }
-
-    /** {@link #adam} element by element, as PyTorch's single-tensor Adam writes it. */
-    public static void adamScalar(float[] p, float[] grad, float[] m, float[] v, int from, int to, float[] k) {
-        float beta1 = k[ADAM_BETA1];
-        float beta2 = k[ADAM_BETA2];
-        float omb1 = k[ADAM_ONE_MINUS_BETA1];
-        float omb2 = k[ADAM_ONE_MINUS_BETA2];
-        float eps = k[ADAM_EPS];
-        float wd = k[ADAM_WEIGHT_DECAY];
-        float decay = k[ADAM_DECAY];
-        float stepSize = k[ADAM_STEP_SIZE];
-        float bc2 = k[ADAM_BC2_SQRT];
-        boolean decoupled = decay != 1f;
-        for (int i = from; i < to; i++) {
+        for (; i < to; i++) {
             float g = grad[i];
             if (decoupled) {
                 p[i] = p[i] * decay;
@@ -392,7 +383,6 @@ public final class Elementwise {
         float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0f, 1f, 1e-3f, 0.5f};
         for (int i = 0; i < 3000; i++) {
             sumOfSquares(g);
-            sum(g, g.length);
             sum(g, 3, g.length);
             sumOfSquaredDifferences(g, g);
             k[ADAM_DECAY] = (i & 1) == 0 ? 1f : 0.999f;
