@@ -131,8 +131,10 @@ public final class Conv2d extends Layer {
                 System.arraycopy(dy, (s * out + o) * plane, dyt, o * cols + s * plane, plane);
             }
         });
-        // dW[out, ckk] += dY[out, cols]·col[ckk, cols]ᵀ  (one reduction over the whole batch, fixed order)
-        Gemm.gemm(parallel, false, true, out, ckk, cols, dyt, 0, cols, col, 0, cols, true, weight.grad(), 0, ckk);
+        // dW[out, ckk] += dY[out, cols]·col[ckk, cols]ᵀ  (one reduction over the whole batch, fixed order;
+        // = when dW is zero)
+        boolean add = !weight.overwritesGrad();
+        Gemm.gemm(parallel, false, true, out, ckk, cols, dyt, 0, cols, col, 0, cols, add, weight.grad(), 0, ckk);
         if (hasBias) {
             // db[o] += Σ dY[o, ·]: per channel, in a fixed block order (a plain float chain over 43,264
             // values a channel was a tenth of a CNN step), channels split across threads.

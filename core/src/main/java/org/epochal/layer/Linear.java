@@ -83,8 +83,9 @@ public final class Linear extends Layer {
         checkSameShape(where(), output, gradOutput);
         int n = gradOutput.batch();
         float[] dy = gradOutput.data();
-        // dW[out, in] += dyᵀ[out, n]·x[n, in]
-        Gemm.gemm(parallel, true, false, out, in, n, dy, 0, out, input.data(), 0, in, true, weight.grad(), 0, in);
+        // dW[out, in] += dyᵀ[out, n]·x[n, in]  (= when dW is zero)
+        boolean add = !weight.overwritesGrad();
+        Gemm.gemm(parallel, true, false, out, in, n, dy, 0, out, input.data(), 0, in, add, weight.grad(), 0, in);
         if (hasBias) {
             // db[o] += Σ_r dy[r, o], rows in order
             float[] db = bias.grad();

@@ -105,7 +105,7 @@ public final class Sequential {
 
     public void zeroGrad() {
         for (Parameter p : params.values()) {
-            Arrays.fill(p.grad(), 0f);
+            p.zeroGrad();
         }
     }
 

@@ -104,6 +104,39 @@ class LayerBehaviourTest {
         assertEquals(0f, model.params().get(0).grad()[0]);
     }
 
+    @Test
+    void zeroGradThenBackwardEqualsZeroFilledThenAddedBitForBit() {
+        for (boolean conv : new boolean[] {false, true}) {
+            Sequential model = conv
+                    ? new Sequential(new int[] {2, 6, 6}, new Conv2d(3, 3, 1, 1), new Flatten(), new Linear(4))
+                    : new Sequential(new int[] {5}, new Linear(7), new ReLU(), new Linear(3));
+            model.initialize(3);
+            Tensor x = GradientCheck.random(4, 1, conv ? new int[] {3, 2, 6, 6} : new int[] {3, 5});
+            Tensor g = GradientCheck.random(5, 1, 3, conv ? 4 : 3);
+            for (Parameter p : model.params()) {
+                java.util.Arrays.fill(p.grad(), 7f); // stale values that zeroGrad must hide
+            }
+            model.zeroGrad();
+            model.forward(x, true);
+            model.backward(g);
+            java.util.List<float[]> lazy = model.params().stream().map(p -> p.grad().clone()).toList();
+            // The old way: zeros written first, then the layers add onto them.
+            for (Parameter p : model.params()) {
+                java.util.Arrays.fill(p.grad(), 0f);
+            }
+            model.forward(x, true);
+            model.backward(g);
+            for (int i = 0; i < lazy.size(); i++) {
+                assertArrayEquals(lazy.get(i), model.params().get(i).grad(), "parameter " + i + (conv ? " (cnn)" : ""));
+            }
+            // A second backward without zeroGrad still adds.
+            model.forward(x, true);
+            model.backward(g);
+            float[] twice = model.params().get(0).grad();
+            assertEquals(2 * lazy.get(0)[1], twice[1], 1e-5f * Math.abs(lazy.get(0)[1]) + 1e-7f);
+        }
+    }
+
     /** A layer with no parameters that records the backward calls it gets. */
     private static final class Spy extends Layer {
         final java.util.List<Boolean> calls = new java.util.ArrayList<>();
