@@ -87,7 +87,7 @@ public final class Gemm {
                 GemmKernels.copy(x, 0, y, 0, w);
             }
         }
-        int[][] shapes = {{7, 70, 3}, {13, 70, 260}, {64, 12, 130}, {20, 9, 33}};
+        int[][] shapes = {{7, 70, 3}, {13, 70, 260}, {64, 12, 130}, {20, 9, 33}, {1, 140, 130}};
         float[] a = new float[300 * 130];
         float[] b = new float[300 * 130];
         float[] c = new float[300 * 130];

@@ -155,6 +155,29 @@ final class GemmKernels {
         c50.intoArray(ct, t5); c51.intoArray(ct, t5 + o1); c52.intoArray(ct, t5 + o2); c53.intoArray(ct, t5 + o3);
     }
 
+    /**
+     * One-row tile: C[0, j0 .. j0+W) over p in [0, kc), a(p) = a[aBase + p·aps], b(p, j0+jj) = b[bIdx +
+     * p·bps + jj] (a packed panel, bps = W, or B's own rows), the same chains as {@link #tileJ} without
+     * its five duplicate rows (a batch of one).
+     */
+    static void rowJ(int kc, float[] a, int aBase, int aps, float[] b, int bIdx, int bps,
+                     float[] c, int cBase, boolean load) {
+        int o1 = L;
+        int o2 = 2 * L;
+        int o3 = 3 * L;
+        FloatVector c0 = start(c, cBase, load), c1 = start(c, cBase + o1, load);
+        FloatVector c2 = start(c, cBase + o2, load), c3 = start(c, cBase + o3, load);
+        for (int p = 0; p < kc; p++) {
+            int bi = bIdx + p * bps;
+            FloatVector x = FloatVector.broadcast(S, a[aBase + p * aps]);
+            c0 = x.fma(FloatVector.fromArray(S, b, bi), c0);
+            c1 = x.fma(FloatVector.fromArray(S, b, bi + o1), c1);
+            c2 = x.fma(FloatVector.fromArray(S, b, bi + o2), c2);
+            c3 = x.fma(FloatVector.fromArray(S, b, bi + o3), c3);
+        }
+        c0.intoArray(c, cBase); c1.intoArray(c, cBase + o1); c2.intoArray(c, cBase + o2); c3.intoArray(c, cBase + o3);
+    }
+
     private static FloatVector start(float[] c, int at, boolean load) {
         return load ? FloatVector.fromArray(S, c, at) : FloatVector.zero(S);
     }

@@ -30,6 +30,8 @@ final class GemmPlan implements Parallel.Task {
     private static final int MC = 96;
     /** i-lanes k block: a KCI×W panel of A (32 KB) stays in L1 while the columns go by. */
     private static final int KCI = 128;
+    /** One-row k block: a KCR×W block of a transposed B (16 KB) is packed into L1 and used at once. */
+    private static final int KCR = 64;
 
     private static final int PACK_B = 0;
     private static final int TILES_J = 1;
@@ -92,7 +94,9 @@ final class GemmPlan implements Parallel.Task {
         long touched = (long) m * k + (long) k * n + (long) m * n;
         int threads = fmas < (1 << 18) || fmas < 16 * touched ? 1 : par.threads();
         try {
-            if (prefersILanes(transA, transB, accumulate, m, n, k, threads)) {
+            if (m == 1) {
+                runRow(ws);
+            } else if (prefersILanes(transA, transB, accumulate, m, n, k, threads)) {
                 runILanes(par, ws, threads);
             } else {
                 runJLanes(par, ws, threads);
@@ -230,10 +234,13 @@ final class GemmPlan implements Parallel.Task {
 
     /** Panel jp of op(B), rows p0:p1: work[(jp·k + p)·W + jj] = op(B)[p, jp·W + jj], zeros past n. */
     private void packB(int jp, int p0, int p1) {
-        float[] dst = work;
+        packB(jp, p0, p1, work, jp * k * W);
+    }
+
+    /** Panel jp of op(B), rows p0:p1, into dst[base + p·W + jj] (base is where row 0 would go). */
+    private void packB(int jp, int p0, int p1, float[] dst, int base) {
         int j0 = jp * W;
         int cols = Math.min(W, n - j0);
-        int base = jp * k * W;
         if (cols < W) {
             for (int p = p0; p < p1; p++) {
                 Arrays.fill(dst, base + p * W + cols, base + p * W + W, 0f);
@@ -251,6 +258,42 @@ final class GemmPlan implements Parallel.Task {
         } else {
             // op(B)[p, j] = b[j·ldb + p]: a transpose.
             GemmKernels.transpose(b, bOff + j0 * ldb + p0, ldb, cols, p1 - p0, dst, base + p0 * W, W);
+        }
+    }
+
+    // ---------------------------------------------------------------- one row
+
+    /**
+     * A batch of one (m = 1): one thread, B streamed once. Whole panels of B's own rows are read in place;
+     * a transposed B (a sample times Wᵀ) is transposed KCR rows at a time into a block that stays in L1
+     * and is used at once, where j-lanes would pack all of B and compute R rows for the one there is.
+     */
+    private void runRow(Workspace ws) {
+        panels = (n + W - 1) / W;
+        work = ws.floats(KCR * W + W);
+        int edge = KCR * W;
+        int aps = transA ? lda : 1;
+        for (int jp = 0; jp < panels; jp++) {
+            int j0 = jp * W;
+            boolean whole = j0 + W <= n;
+            float[] out = whole ? c : work;
+            int outBase = whole ? cOff + j0 : edge;
+            if (!whole && accumulate) {
+                System.arraycopy(c, cOff + j0, work, edge, n - j0);
+            }
+            for (int pc = 0; pc < k; pc += KCR) {
+                int kc = Math.min(KCR, k - pc);
+                boolean load = accumulate || pc > 0;
+                if (whole && !transB) {
+                    GemmKernels.rowJ(kc, a, aOff + pc * aps, aps, b, bOff + pc * ldb + j0, ldb, out, outBase, load);
+                } else {
+                    packB(jp, pc, pc + kc, work, -pc * W);
+                    GemmKernels.rowJ(kc, a, aOff + pc * aps, aps, work, 0, W, out, outBase, load);
+                }
+            }
+            if (!whole) {
+                System.arraycopy(work, edge, c, cOff + j0, n - j0);
+            }
         }
     }
 
