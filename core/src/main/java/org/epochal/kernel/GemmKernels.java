@@ -27,11 +27,11 @@ final class GemmKernels {
 
     /**
      * j-lanes tile: C[i0+r, j0 .. j0+W) for r < 6, lanes along j, over p in [0, kc).
-     * a(r, p) = a[aBase + r·ars + p·aps] for r < rows (clamped beyond); b(p, j0+jj) = bp[bIdx + p·W + jj]
-     * (a packed panel, zeros past n); C(r, j0+jj) = c[cBase + r·ldc + jj], all W columns (the caller
-     * passes a scratch tile at the right edge of C). Starts from C when {@code load}, else from +0.
+     * a(r, p) = a[aBase + r·ars + p·aps] for r < rows (clamped beyond); b(p, j0+jj) = bp[bIdx + p·bps + jj]
+     * (a packed panel, bps = W, zeros past n; or B's own rows, bps = ldb); C(r, j0+jj) = c[cBase + r·ldc + jj],
+     * all W columns (the caller passes a scratch tile at the right edge of C). Starts from C when {@code load}, else from +0.
      */
-    static void tileJ(int kc, float[] a, int aBase, int ars, int aps, int rows, float[] bp, int bIdx,
+    static void tileJ(int kc, float[] a, int aBase, int ars, int aps, int rows, float[] bp, int bIdx, int bps,
                       float[] c, int cBase, int ldc, boolean load) {
         int last = rows - 1;
         int a0 = aBase;
@@ -62,7 +62,7 @@ final class GemmKernels {
         FloatVector c50 = start(c, r5, load), c51 = start(c, r5 + o1, load);
         FloatVector c52 = start(c, r5 + o2, load), c53 = start(c, r5 + o3, load);
         for (int p = 0; p < kc; p++) {
-            int bi = bIdx + p * W;
+            int bi = bIdx + p * bps;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + o1);
             FloatVector b2 = FloatVector.fromArray(S, bp, bi + o2);

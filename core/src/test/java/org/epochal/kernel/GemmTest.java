@@ -30,7 +30,9 @@ class GemmTest {
             // a few rows times Bᵀ (batch 1 to 4): full and partial blocks of 16 columns and of 16 k
             "1,256,784", "2,256,784", "4,33,40", "3,10,128", "1,16,16", "2,15,17",
             // one row (batch 1): whole and partial panels of 64 columns, k past one block of 64
-            "1,64,64", "1,65,130", "1,128,65", "1,200,129"})
+            "1,64,64", "1,65,130", "1,128,65", "1,200,129",
+            // B of over 2^19 elements: read in place but for its partial last panel
+            "7,1100,500", "13,1024,520"})
     void equalsReferenceBitForBit(int m, int n, int k) {
         Rng rng = new Rng(m * 1000003L + n * 1009L + k);
         for (boolean transA : new boolean[] {false, true}) {
