@@ -91,12 +91,7 @@ final class GemmPlan implements Parallel.Task {
         this.c = c;
         this.cOff = cOff;
         this.ldc = ldc;
-        long fmas = (long) m * n * k;
-        // One thread for small products, and for products with few multiply-adds per element touched (a
-        // first convolution: k = 9, or its weight gradient: 9 columns): those stream memory, and two cores
-        // streaming it from different dies ran them 30% slower than one (32×43264×9: 83 → 59 GFLOP/s).
-        long touched = (long) m * k + (long) k * n + (long) m * n;
-        int threads = fmas < (1 << 18) || fmas < 16 * touched ? 1 : par.threads();
+        int threads = oneThread(m, n, k) ? 1 : par.threads();
         try {
             if (m == 1) {
                 runRow(ws);
@@ -111,6 +106,18 @@ final class GemmPlan implements Parallel.Task {
             this.c = null;
             this.work = null;
         }
+    }
+
+    /**
+     * Whether an m×n×k product runs on one thread: small products, and products with few multiply-adds per
+     * element touched (a first convolution: k = 9, or its weight gradient: 9 columns). Those stream memory,
+     * and two cores streaming it from different dies ran them 30% slower than one (32×43264×9: 83 → 59
+     * GFLOP/s). A batch of one always runs on one thread.
+     */
+    static boolean oneThread(int m, int n, int k) {
+        long fmas = (long) m * n * k;
+        long touched = (long) m * k + (long) k * n + (long) m * n;
+        return m == 1 || fmas < (1 << 18) || fmas < 16 * touched;
     }
 
     /**

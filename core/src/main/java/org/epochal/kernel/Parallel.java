@@ -33,6 +33,12 @@ public final class Parallel implements AutoCloseable {
         void run(int index);
     }
 
+    /** The work on indices [from, to). */
+    @FunctionalInterface
+    public interface RangeTask {
+        void run(int from, int to);
+    }
+
     /** The low half of {@link #state} while a call is being set up: no index is claimable. */
     private static final int SETTING_UP = Integer.MAX_VALUE;
 
@@ -191,6 +197,15 @@ public final class Parallel implements AutoCloseable {
      * millions of elements repay the move.
      */
     public static final int ELEMENTWISE_MIN = 1 << 20;
+
+    /**
+     * Runs body over [0, count) as ranges of {@code grain} indices (the last may be shorter), one task each:
+     * for many small items (pooling planes), which as one task apiece cost more in claims, each a cache line
+     * bounced between the cores, than the work they hold.
+     */
+    public void forRanges(int count, int grain, RangeTask body) {
+        forEach(chunks(count, grain), t -> body.run(t * grain, Math.min(count, (t + 1) * grain)));
+    }
 
     /** Splits [0, total) into chunks of {@code chunk} (the last may be shorter); returns the chunk count. */
     public static int chunks(int total, int chunk) {

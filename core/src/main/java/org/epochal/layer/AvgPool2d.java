@@ -21,23 +21,29 @@ public final class AvgPool2d extends Pool2d {
         float[] xd = x.data();
         float[] y = output.data();
         float divisor = kh * kw;
-        parallel.forEach(n * c, planeIndex -> {
-            int in0 = planeIndex * h * w;
-            int o = planeIndex * oh * ow;
-            for (int i = 0; i < oh; i++) {
-                for (int j = 0; j < ow; j++, o++) {
-                    float sum = 0f;
-                    for (int ki = 0; ki < kh; ki++) {
-                        int r = in0 + (i * sh + ki) * w + j * sw;
-                        for (int kj = 0; kj < kw; kj++) {
-                            sum += xd[r + kj];
-                        }
-                    }
-                    y[o] = sum / divisor;
-                }
+        parallel.forRanges(n * c, PLANES_PER_TASK, (from, to) -> {
+            for (int planeIndex = from; planeIndex < to; planeIndex++) {
+                averagePlane(xd, planeIndex, y, divisor);
             }
         });
         return output;
+    }
+
+    private void averagePlane(float[] xd, int planeIndex, float[] y, float divisor) {
+        int in0 = planeIndex * h * w;
+        int o = planeIndex * oh * ow;
+        for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++, o++) {
+                float sum = 0f;
+                for (int ki = 0; ki < kh; ki++) {
+                    int r = in0 + (i * sh + ki) * w + j * sw;
+                    for (int kj = 0; kj < kw; kj++) {
+                        sum += xd[r + kj];
+                    }
+                }
+                y[o] = sum / divisor;
+            }
+        }
     }
 
     @Override
@@ -51,22 +57,28 @@ public final class AvgPool2d extends Pool2d {
         float[] dx = gradInput.data();
         float[] dy = gradOutput.data();
         float divisor = kh * kw;
-        parallel.forEach(n * c, planeIndex -> {
-            int in0 = planeIndex * h * w;
-            java.util.Arrays.fill(dx, in0, in0 + h * w, 0f);
-            int o = planeIndex * oh * ow;
-            for (int i = 0; i < oh; i++) {
-                for (int j = 0; j < ow; j++, o++) {
-                    float g = dy[o] / divisor;
-                    for (int ki = 0; ki < kh; ki++) {
-                        int r = in0 + (i * sh + ki) * w + j * sw;
-                        for (int kj = 0; kj < kw; kj++) {
-                            dx[r + kj] += g;
-                        }
-                    }
-                }
+        parallel.forRanges(n * c, PLANES_PER_TASK, (from, to) -> {
+            java.util.Arrays.fill(dx, from * h * w, to * h * w, 0f);
+            for (int planeIndex = from; planeIndex < to; planeIndex++) {
+                spreadPlane(dy, planeIndex, dx, divisor);
             }
         });
         return gradInput;
+    }
+
+    private void spreadPlane(float[] dy, int planeIndex, float[] dx, float divisor) {
+        int in0 = planeIndex * h * w;
+        int o = planeIndex * oh * ow;
+        for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++, o++) {
+                float g = dy[o] / divisor;
+                for (int ki = 0; ki < kh; ki++) {
+                    int r = in0 + (i * sh + ki) * w + j * sw;
+                    for (int kj = 0; kj < kw; kj++) {
+                        dx[r + kj] += g;
+                    }
+                }
+            }
+        }
     }
 }

@@ -10,7 +10,6 @@ public final class MaxPool2d extends Pool2d {
     private int[] windowStart = new int[0];
     /** Outputs per task of the 2×2 path. */
     private static final int POOL_CHUNK = 1 << 14;
-    private static final int PLANES_PER_TASK = 32;
 
     public MaxPool2d(int kernel, int stride) {
         super("maxpool2d", kernel, kernel, stride, stride);
@@ -36,8 +35,8 @@ public final class MaxPool2d extends Pool2d {
             // Whole output rows as vectors (rows of 8 to 16); planes in groups, a task claim being costly
             // between these cores.
             int planes = n * c;
-            parallel.forEach(Parallel.chunks(planes, PLANES_PER_TASK), t -> {
-                for (int plane = t * PLANES_PER_TASK; plane < Math.min(planes, (t + 1) * PLANES_PER_TASK); plane++) {
+            parallel.forRanges(planes, PLANES_PER_TASK, (from, to) -> {
+                for (int plane = from; plane < to; plane++) {
                     Elementwise.maxPool2x2Plane(xd, plane * h * w, w, oh, ow, y, arg, plane * oh * ow);
                 }
             });
@@ -50,31 +49,38 @@ public final class MaxPool2d extends Pool2d {
                     t * POOL_CHUNK, Math.min(total, (t + 1) * POOL_CHUNK)));
             return output;
         }
-        parallel.forEach(n * c, planeIndex -> {
-            int in0 = planeIndex * h * w;
-            int o = planeIndex * oh * ow;
-            for (int i = 0; i < oh; i++) {
-                for (int j = 0; j < ow; j++, o++) {
-                    int r0 = in0 + i * sh * w + j * sw;
-                    int best = r0;
-                    float max = xd[r0];
-                    // As PyTorch's CPU kernel: a larger value or a NaN takes over, scanning row by row.
-                    for (int ki = 0; ki < kh; ki++) {
-                        int r = r0 + ki * w;
-                        for (int kj = 0; kj < kw; kj++) {
-                            float v = xd[r + kj];
-                            if (v > max || v != v) {
-                                max = v;
-                                best = r + kj;
-                            }
-                        }
-                    }
-                    y[o] = max;
-                    arg[o] = best;
-                }
+        parallel.forRanges(n * c, PLANES_PER_TASK, (from, to) -> {
+            for (int planeIndex = from; planeIndex < to; planeIndex++) {
+                scanPlane(xd, planeIndex, y, arg);
             }
         });
         return output;
+    }
+
+    /** One plane of the general case: each window scanned row by row. */
+    private void scanPlane(float[] xd, int planeIndex, float[] y, int[] arg) {
+        int in0 = planeIndex * h * w;
+        int o = planeIndex * oh * ow;
+        for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++, o++) {
+                int r0 = in0 + i * sh * w + j * sw;
+                int best = r0;
+                float max = xd[r0];
+                // As PyTorch's CPU kernel: a larger value or a NaN takes over, scanning row by row.
+                for (int ki = 0; ki < kh; ki++) {
+                    int r = r0 + ki * w;
+                    for (int kj = 0; kj < kw; kj++) {
+                        float v = xd[r + kj];
+                        if (v > max || v != v) {
+                            max = v;
+                            best = r + kj;
+                        }
+                    }
+                }
+                y[o] = max;
+                arg[o] = best;
+            }
+        }
     }
 
     /** map[o] = where output o's window starts in the input, for n samples (kept while n stays). */
@@ -105,11 +111,9 @@ public final class MaxPool2d extends Pool2d {
         float[] dx = gradInput.data();
         float[] dy = gradOutput.data();
         int[] arg = argmax;
-        parallel.forEach(n * c, planeIndex -> {
-            int in0 = planeIndex * h * w;
-            java.util.Arrays.fill(dx, in0, in0 + h * w, 0f);
-            int o0 = planeIndex * oh * ow;
-            for (int o = o0; o < o0 + oh * ow; o++) {
+        parallel.forRanges(n * c, PLANES_PER_TASK, (from, to) -> {
+            java.util.Arrays.fill(dx, from * h * w, to * h * w, 0f);
+            for (int o = from * oh * ow; o < to * oh * ow; o++) {
                 dx[arg[o]] += dy[o];
             }
         });

@@ -23,17 +23,31 @@ class DeterminismTest {
                 new Flatten(), new Dropout(0.3), new Linear(20), new LayerNorm(), new Tanh(), new Linear(5));
     }
 
+    /**
+     * Convolutions large enough for their products to use every thread, so that the forward and the input
+     * gradient run as tasks of a few samples each (7 and 5 of a batch of 12 in the second convolution).
+     */
+    private static Sequential wideConvNet() {
+        return new Sequential(new int[] {3, 16, 16},
+                new Conv2d(8, 3, 1, 1), new ReLU(), new Conv2d(24, 3, 1, 1), new ReLU(), new MaxPool2d(2, 2),
+                new Flatten(), new Linear(5));
+    }
+
     /** Three Adam steps with clipping on a fixed batch; returns every weight afterwards. */
     private static List<float[]> train(int threads) {
-        Sequential model = smallConvNet();
+        return train(DeterminismTest::smallConvNet, new int[] {16, 1, 12, 12}, threads);
+    }
+
+    private static List<float[]> train(java.util.function.Supplier<Sequential> net, int[] batchShape, int threads) {
+        Sequential model = net.get();
         model.initialize(42);
         try (Parallel parallel = new Parallel(threads)) {
             model.setParallel(parallel);
             Optimizer optimizer = Adam.adam(model.params(), 1e-2);
             Loss loss = Loss.of("cross_entropy");
-            Tensor x = GradientCheck.random(1, 1.0, 16, 1, 12, 12);
-            Tensor y = new Tensor(16);
-            for (int i = 0; i < 16; i++) {
+            Tensor x = GradientCheck.random(1, 1.0, batchShape);
+            Tensor y = new Tensor(batchShape[0]);
+            for (int i = 0; i < batchShape[0]; i++) {
                 y.data()[i] = i % 5;
             }
             for (int step = 0; step < 3; step++) {
@@ -55,6 +69,18 @@ class DeterminismTest {
         List<float[]> one = train(1);
         List<float[]> two = train(2);
         List<float[]> three = train(3);
+        for (int i = 0; i < one.size(); i++) {
+            assertArrayEquals(one.get(i), two.get(i), "tensor " + i + ": 1 vs 2 threads");
+            assertArrayEquals(one.get(i), three.get(i), "tensor " + i + ": 1 vs 3 threads");
+        }
+    }
+
+    @Test
+    void convolutionTasksOfAFewSamplesGiveTheSameBitsAsOneThread() {
+        int[] batch = {12, 3, 16, 16};
+        List<float[]> one = train(DeterminismTest::wideConvNet, batch, 1);
+        List<float[]> two = train(DeterminismTest::wideConvNet, batch, 2);
+        List<float[]> three = train(DeterminismTest::wideConvNet, batch, 3);
         for (int i = 0; i < one.size(); i++) {
             assertArrayEquals(one.get(i), two.get(i), "tensor " + i + ": 1 vs 2 threads");
             assertArrayEquals(one.get(i), three.get(i), "tensor " + i + ": 1 vs 3 threads");
