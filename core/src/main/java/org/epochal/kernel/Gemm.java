@@ -108,6 +108,9 @@ public final class Gemm {
             GemmKernels.tileJ(kc, x, 0, 8, 1, rows, y, 0, (i & 2) != 0 ? w : w + 16, x, 4096, w, load);
             GemmKernels.tileI(kc, y, 0, x, 0, 8, 1, rows, x, 4096, w, load);
             GemmKernels.rowJ(kc, x, 0, 1, y, 0, w, x, 4096, load);
+            if ((i & 3) == 0) {
+                Dots.rows(1 + (i & 7), 1 + i % 5, 16 * kc + (i & 1), x, 0, 80, y, 0, 80, load, x, 4096, 8);
+            }
             if ((i & 7) == 0) {
                 GemmKernels.transpose(x, 0, 40, 16 + (i & 1), 16 + (i & 2), y, 0, 40);
                 GemmKernels.copy(x, 0, y, 0, w);

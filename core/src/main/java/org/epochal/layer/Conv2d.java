@@ -2,6 +2,7 @@ package org.epochal.layer;
 
 import java.util.List;
 import org.epochal.init.Init;
+import org.epochal.kernel.Dots;
 import org.epochal.kernel.Elementwise;
 import org.epochal.kernel.Gemm;
 import org.epochal.kernel.Parallel;
@@ -168,7 +169,12 @@ public final class Conv2d extends Layer {
         // dW[out, ckk] += dY[out, cols]·col[ckk, cols]ᵀ  (one reduction over the whole batch, fixed order;
         // = when dW is zero)
         boolean add = !weight.overwritesGrad();
-        Gemm.gemm(parallel, false, true, out, ckk, cols, dyt, 0, cols, col, 0, cols, add, weight.grad(), 0, ckk);
+        if (Dots.suits(out, ckk, cols)) {
+            // few weights, long sums (a first convolution's): dot products of dY's and col's rows
+            Dots.rows(out, ckk, cols, dyt, 0, cols, col, 0, cols, add, weight.grad(), 0, ckk);
+        } else {
+            Gemm.gemm(parallel, false, true, out, ckk, cols, dyt, 0, cols, col, 0, cols, add, weight.grad(), 0, ckk);
+        }
         if (hasBias) {
             // db[o] += Σ dY[o, ·]: per channel, in a fixed block order (a plain float chain over 43,264
             // values a channel was a tenth of a CNN step), channels split across threads.

@@ -10,9 +10,14 @@ class ConvEdgeTest {
     @ParameterizedTest
     @CsvSource({"1,1,3,1,1", "1,2,3,2,1", "2,3,5,2,2", "3,1,4,3,2", "5,4,2,2,0", "2,2,3,3,1",
             // output rows of 8 to 16: im2col and col2im take their one-vector path
-            "13,13,3,1,0", "12,12,3,1,1", "9,9,2,1,0"})
+            "13,13,3,1,0", "12,12,3,1,1", "9,9,2,1,0",
+            // few weights and long sums: the weight gradient as dot products (kernel.Dots)
+            "20,20,3,1,0", "17,18,2,1,1"})
     void gradientsAtEveryPaddingAndStride(int h, int w, int kernel, int stride, int padding) {
         Conv2d conv = new Conv2d(2, kernel, stride, padding);
+        int cols = 2 * ((h + 2 * padding - kernel) / stride + 1) * ((w + 2 * padding - kernel) / stride + 1);
+        org.junit.jupiter.api.Assertions.assertEquals(h >= 17, org.epochal.kernel.Dots.suits(2, 2 * kernel * kernel, cols),
+                "which path the weight gradient takes");
         conv.build(0, new int[] {2, h, w});
         conv.initialize(new Rng(3));
         GradientCheck.standard().check(conv, GradientCheck.random(5, 1.0, 2, 2, h, w), true);
