@@ -47,15 +47,6 @@ public final class Gemm {
         }
     }
 
-    /**
-     * Whether an m×n×k product runs on the calling thread alone, whatever the pool: then the loops that
-     * produce its operands or consume its result had better run there too (their data stays in the one
-     * core's caches instead of crossing to the other die and back).
-     */
-    public static boolean runsOnOneThread(int m, int n, int k) {
-        return GemmPlan.oneThread(m, n, k);
-    }
-
     private static final AtomicBoolean WARMING = new AtomicBoolean();
     private static final java.util.concurrent.CountDownLatch WARM = new java.util.concurrent.CountDownLatch(1);
 

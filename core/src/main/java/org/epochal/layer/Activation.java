@@ -1,6 +1,5 @@
 package org.epochal.layer;
 
-import org.epochal.kernel.Parallel;
 import org.epochal.tensor.Tensor;
 
 /**
@@ -18,8 +17,13 @@ public abstract class Activation extends Layer {
     /** dx[i] = dy[i] · f'(x[i]) for i in [from, to), given x and y = f(x). */
     protected abstract void derive(float[] x, float[] y, float[] dy, float[] dx, int from, int to);
 
-    /** Large elementwise work is split in fixed chunks: any split gives the same bits. */
-    private static final int CHUNK = 1 << 14;
+    /**
+     * Elements from which the work is split by samples, one slice per thread (any split gives the same
+     * bits). Below it (an MLP's 512×256 hidden layer) it stays on the calling thread: 17 µs there against 47
+     * split, the data having to cross between the cores' dies; a convolution's output (0.5 to 1.4 million
+     * floats, written by the same threads on the same samples) is split.
+     */
+    private static final int SLICED_MIN = 1 << 18;
 
     @Override
     protected int[] outputShapeFor(int[] in) {
@@ -34,10 +38,11 @@ public abstract class Activation extends Layer {
         float[] xd = x.data();
         float[] yd = output.data();
         int size = x.size();
-        if (size < Parallel.ELEMENTWISE_MIN) {
+        int sample = x.sampleSize();
+        if (size < SLICED_MIN) {
             apply(xd, yd, 0, size);
         } else {
-            parallel.forEach(Parallel.chunks(size, CHUNK), t -> apply(xd, yd, t * CHUNK, Math.min(size, (t + 1) * CHUNK)));
+            parallel.forSlices(x.batch(), (s0, s1) -> apply(xd, yd, s0 * sample, s1 * sample));
         }
         return output;
     }
@@ -54,11 +59,11 @@ public abstract class Activation extends Layer {
         float[] dy = gradOutput.data();
         float[] dx = gradInput.data();
         int size = gradOutput.size();
-        if (size < Parallel.ELEMENTWISE_MIN) {
+        int sample = gradOutput.sampleSize();
+        if (size < SLICED_MIN) {
             derive(xd, yd, dy, dx, 0, size);
         } else {
-            parallel.forEach(Parallel.chunks(size, CHUNK),
-                    t -> derive(xd, yd, dy, dx, t * CHUNK, Math.min(size, (t + 1) * CHUNK)));
+            parallel.forSlices(gradOutput.batch(), (s0, s1) -> derive(xd, yd, dy, dx, s0 * sample, s1 * sample));
         }
         return gradInput;
     }

@@ -21,8 +21,8 @@ public final class AvgPool2d extends Pool2d {
         float[] xd = x.data();
         float[] y = output.data();
         float divisor = kh * kw;
-        parallel.forRanges(n * c, PLANES_PER_TASK, (from, to) -> {
-            for (int planeIndex = from; planeIndex < to; planeIndex++) {
+        parallel.forSlices(n, (s0, s1) -> {
+            for (int planeIndex = s0 * c; planeIndex < s1 * c; planeIndex++) {
                 averagePlane(xd, planeIndex, y, divisor);
             }
         });
@@ -57,9 +57,9 @@ public final class AvgPool2d extends Pool2d {
         float[] dx = gradInput.data();
         float[] dy = gradOutput.data();
         float divisor = kh * kw;
-        parallel.forRanges(n * c, PLANES_PER_TASK, (from, to) -> {
-            java.util.Arrays.fill(dx, from * h * w, to * h * w, 0f);
-            for (int planeIndex = from; planeIndex < to; planeIndex++) {
+        parallel.forSlices(n, (s0, s1) -> {
+            java.util.Arrays.fill(dx, s0 * c * h * w, s1 * c * h * w, 0f);
+            for (int planeIndex = s0 * c; planeIndex < s1 * c; planeIndex++) {
                 spreadPlane(dy, planeIndex, dx, divisor);
             }
         });

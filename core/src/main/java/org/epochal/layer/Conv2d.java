@@ -16,9 +16,10 @@ import org.epochal.tensor.Tensor;
  * col[(c, ki, kj), (n, oh, ow)] — a row per kernel tap, so that filling it is mostly contiguous copies of
  * input rows. Then forward Y = W·col, weight gradient dW = dY·colᵀ, input gradient dcol = Wᵀ·dY, with
  * Y, dY laid out [out, (n, oh, ow)]: the batch-wide reduction of dW is one GEMM summed in a fixed order,
- * so any thread count gives the same bits. The forward and the input gradient run as tasks that own a few
- * samples from start to end (im2col or col2im and the product of their columns), so each core keeps its
- * block of col in its own cache: the two cores here sit on different dies.
+ * so any thread count gives the same bits. The forward and the input gradient run per thread on a fixed
+ * slice of the batch (as the pooling and activation layers around them do), a few samples at a time from
+ * start to end (im2col or col2im and the product of their columns), so each core keeps its samples in its
+ * own cache: the two cores here sit on different dies.
  */
 public final class Conv2d extends Layer {
     // n = batch, c = in channels, h, w = input height, width, oh, ow = output height, width
@@ -31,6 +32,8 @@ public final class Conv2d extends Layer {
     private Tensor gradInput;
     private float[] col = new float[0];
     private float[] yt = new float[0];
+    /** Output planes from which the forward multiplies sample by sample, into the output itself. */
+    private static final int DIRECT_PLANE = 256;
     /** Floats of col per task in the forward and the input gradient (512 KB). */
     private static final int TASK_FLOATS = 1 << 17;
 
@@ -106,16 +109,20 @@ public final class Conv2d extends Layer {
         output = Tensor.reuse(output, n, outputShape());
         float[] xd = x.data();
         float[] y = output.data();
-        int group = samplesPerTask(n, Gemm.runsOnOneThread(out, cols, ckk));
-        Parallel gemms = group == n ? parallel : Parallel.SEQUENTIAL;
-        parallel.forRanges(n, group, (s0, s1) -> forwardSamples(xd, s0, s1, cols, gemms, y));
+        int group = samplesPerGroup(n);
+        Parallel gemms = gemmsInSlices(n);
+        parallel.forSlices(n, (from, to) -> {
+            for (int s0 = from; s0 < to; s0 += group) {
+                forwardSamples(xd, s0, Math.min(to, s0 + group), cols, gemms, y);
+            }
+        });
         return output;
     }
 
     /**
      * Samples [s0, s1) from input to output in one task, their im2col block staying in this core's L2:
      * col's columns, then Y[out, those columns] = b + W[out, ckk]·col[ckk, those columns], then Y's
-     * columns to y[s, out, plane].
+     * columns to y[s, out, plane] (with large planes, each sample's product straight into y).
      */
     private void forwardSamples(float[] x, int s0, int s1, int cols, Parallel gemms, float[] y) {
         int plane = oh * ow;
@@ -123,6 +130,20 @@ public final class Conv2d extends Layer {
         int width = (s1 - s0) * plane;
         for (int r = 0; r < ckk; r++) {
             im2colRow(x, s0, s1, r, col, cols);
+        }
+        if (plane >= DIRECT_PLANE) {
+            // Large planes (conv1's 26×26): one product per sample, straight into y[s, out, plane].
+            for (int s = s0; s < s1; s++) {
+                int y0 = s * out * plane;
+                if (hasBias) {
+                    for (int o = 0; o < out; o++) {
+                        java.util.Arrays.fill(y, y0 + o * plane, y0 + (o + 1) * plane, bias.data()[o]);
+                    }
+                }
+                Gemm.gemm(gemms, false, false, out, plane, ckk, weight.data(), 0, ckk, col, s * plane, cols, hasBias,
+                        y, y0, plane);
+            }
+            return;
         }
         if (hasBias) {
             float[] b = bias.data();
@@ -139,16 +160,21 @@ public final class Conv2d extends Layer {
     }
 
     /**
-     * Samples per task of the forward and of the input gradient: all of them on one thread or when the
-     * products are small enough to run there (a first convolution's: their data then stays in one core);
-     * else enough for about 512 KB of im2col columns (three of conv2's samples), so that a task's block
-     * of col stays in L2 between its im2col, its product and its output.
+     * Samples per group within a thread's slice of the batch, in the forward and the input gradient: all of
+     * them on one thread (one product for the whole batch); else enough for about 512 KB of im2col columns
+     * (three of conv2's samples), so that a group's block of col stays in L2 between its im2col, its
+     * product and its output.
      */
-    private int samplesPerTask(int n, boolean productsOnOneThread) {
-        if (parallel.threads() == 1 || productsOnOneThread) {
+    private int samplesPerGroup(int n) {
+        if (parallel.threads() == 1) {
             return n;
         }
         return Math.max(1, Math.min(n, TASK_FLOATS / (ckk * oh * ow)));
+    }
+
+    /** The pool for the products of a slice: the slice's own thread, unless the batch is one sample. */
+    private Parallel gemmsInSlices(int n) {
+        return parallel.threads() == 1 || n == 1 ? parallel : Parallel.SEQUENTIAL;
     }
 
     @Override
@@ -159,11 +185,11 @@ public final class Conv2d extends Layer {
         int cols = n * plane;
         float[] dy = gradOutput.data();
         float[] dyt = yt; // the forward's Y buffer now holds dY[out, cols]
-        Parallel loops = loopsBeside(Gemm.runsOnOneThread(out, ckk, cols)
-                && (!needInputGrad || Gemm.runsOnOneThread(ckk, cols, out)));
-        loops.forEach(n, s -> {
-            for (int o = 0; o < out; o++) {
-                System.arraycopy(dy, (s * out + o) * plane, dyt, o * cols + s * plane, plane);
+        parallel.forSlices(n, (from, to) -> {
+            for (int s = from; s < to; s++) {
+                for (int o = 0; o < out; o++) {
+                    System.arraycopy(dy, (s * out + o) * plane, dyt, o * cols + s * plane, plane);
+                }
             }
         });
         // dW[out, ckk] += dY[out, cols]·col[ckk, cols]ᵀ  (one reduction over the whole batch, fixed order;
@@ -179,16 +205,20 @@ public final class Conv2d extends Layer {
             // db[o] += Σ dY[o, ·]: per channel, in a fixed block order (a plain float chain over 43,264
             // values a channel was a tenth of a CNN step), channels split across threads.
             float[] db = bias.grad();
-            loops.forEach(out, o -> db[o] = (float) (db[o] + Elementwise.sum(dyt, o * cols, (o + 1) * cols)));
+            parallel.forEach(out, o -> db[o] = (float) (db[o] + Elementwise.sum(dyt, o * cols, (o + 1) * cols)));
         }
         if (!needInputGrad) {
             return null;
         }
         gradInput = Tensor.reuse(gradInput, n, inputShape());
         float[] dx = gradInput.data();
-        int group = samplesPerTask(n, Gemm.runsOnOneThread(ckk, cols, out));
-        Parallel gemms = group == n ? parallel : Parallel.SEQUENTIAL;
-        parallel.forRanges(n, group, (s0, s1) -> inputGradientSamples(dyt, s0, s1, cols, gemms, dx));
+        int group = samplesPerGroup(n);
+        Parallel gemms = gemmsInSlices(n);
+        parallel.forSlices(n, (from, to) -> {
+            for (int s0 = from; s0 < to; s0 += group) {
+                inputGradientSamples(dyt, s0, Math.min(to, s0 + group), cols, gemms, dx);
+            }
+        });
         return gradInput;
     }
 
@@ -203,15 +233,6 @@ public final class Conv2d extends Layer {
         for (int ch = 0; ch < c; ch++) {
             col2im(col, s0, s1, ch, cols, dx);
         }
-    }
-
-    /**
-     * The pool for the loops around this layer's products: the calling thread alone when the products run
-     * there (a first convolution's), so that im2col, the bias and the transposes leave their data in the
-     * core that reads it next (split over the two dies, conv1's forward took 1.6 ms instead of 1.3).
-     */
-    private Parallel loopsBeside(boolean productsOnOneThread) {
-        return productsOnOneThread ? Parallel.SEQUENTIAL : parallel;
     }
 
     /**

@@ -8,8 +8,6 @@ import org.epochal.tensor.Tensor;
 public final class MaxPool2d extends Pool2d {
     private int[] argmax = new int[0];
     private int[] windowStart = new int[0];
-    /** Outputs per task of the 2×2 path. */
-    private static final int POOL_CHUNK = 1 << 14;
 
     public MaxPool2d(int kernel, int stride) {
         super("maxpool2d", kernel, kernel, stride, stride);
@@ -34,9 +32,8 @@ public final class MaxPool2d extends Pool2d {
         if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ow >= 8 && ow <= Elementwise.RUN_MAX) {
             // Whole output rows as vectors (rows of 8 to 16); planes in groups, a task claim being costly
             // between these cores.
-            int planes = n * c;
-            parallel.forRanges(planes, PLANES_PER_TASK, (from, to) -> {
-                for (int plane = from; plane < to; plane++) {
+            parallel.forSlices(n, (s0, s1) -> {
+                for (int plane = s0 * c; plane < s1 * c; plane++) {
                     Elementwise.maxPool2x2Plane(xd, plane * h * w, w, oh, ow, y, arg, plane * oh * ow);
                 }
             });
@@ -45,12 +42,13 @@ public final class MaxPool2d extends Pool2d {
         if (kh == 2 && kw == 2) {
             int total = output.size();
             int[] map = windows(n);
-            parallel.forEach(Parallel.chunks(total, POOL_CHUNK), t -> Elementwise.maxPool2x2(xd, map, w, y, arg,
-                    t * POOL_CHUNK, Math.min(total, (t + 1) * POOL_CHUNK)));
+            int perSample = c * oh * ow;
+            parallel.forSlices(n, (s0, s1) -> Elementwise.maxPool2x2(xd, map, w, y, arg, s0 * perSample,
+                    s1 * perSample));
             return output;
         }
-        parallel.forRanges(n * c, PLANES_PER_TASK, (from, to) -> {
-            for (int planeIndex = from; planeIndex < to; planeIndex++) {
+        parallel.forSlices(n, (s0, s1) -> {
+            for (int planeIndex = s0 * c; planeIndex < s1 * c; planeIndex++) {
                 scanPlane(xd, planeIndex, y, arg);
             }
         });
@@ -111,7 +109,9 @@ public final class MaxPool2d extends Pool2d {
         float[] dx = gradInput.data();
         float[] dy = gradOutput.data();
         int[] arg = argmax;
-        parallel.forRanges(n * c, PLANES_PER_TASK, (from, to) -> {
+        parallel.forSlices(n, (s0, s1) -> {
+            int from = s0 * c;
+            int to = s1 * c;
             java.util.Arrays.fill(dx, from * h * w, to * h * w, 0f);
             for (int o = from * oh * ow; o < to * oh * ow; o++) {
                 dx[arg[o]] += dy[o];

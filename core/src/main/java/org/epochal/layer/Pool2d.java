@@ -8,8 +8,6 @@ import org.epochal.tensor.Tensor;
  */
 abstract class Pool2d extends Layer {
     // c = channels, h, w = input height, width, oh, ow = output height, width
-    /** Planes per parallel task: one plane is a few microseconds of work, less than claiming it costs. */
-    protected static final int PLANES_PER_TASK = 32;
     protected final int kh, kw, sh, sw;
     protected int c, h, w, oh, ow;
     protected Tensor output;

@@ -29,6 +29,59 @@ class ParallelTest {
     }
 
     @Test
+    void pinnedTasksRunOnceEachAndAlwaysOnTheSameThread() {
+        for (int threads : new int[] {2, 3}) {
+            try (Parallel par = new Parallel(threads)) {
+                Thread[] first = new Thread[7];
+                for (int call = 0; call < 20_000; call++) {
+                    int count = 1 + call % 7;
+                    AtomicIntegerArray runs = new AtomicIntegerArray(count);
+                    Thread[] ran = new Thread[count];
+                    // Pinned and claimed calls interleave: a worker late from one must not run the other's.
+                    if (call % 3 == 0) {
+                        par.forEach(count, runs::incrementAndGet);
+                        continue;
+                    }
+                    par.forEachPinned(count, i -> {
+                        runs.incrementAndGet(i);
+                        ran[i] = Thread.currentThread();
+                    });
+                    for (int i = 0; i < count; i++) {
+                        assertEquals(1, runs.get(i), "threads=" + threads + " call=" + call + " index=" + i);
+                        if (first[i] == null) {
+                            first[i] = ran[i];
+                        }
+                        assertSame(first[i], ran[i], "index " + i + " moved to another thread");
+                    }
+                    assertSame(Thread.currentThread(), ran[0]);
+                    if (count > threads) {
+                        assertSame(ran[0], ran[threads], "index " + threads + " runs where index 0 does");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void slicesCoverTheRangeOnceInOrderOfThreads() {
+        for (int threads : new int[] {1, 2, 3}) {
+            try (Parallel par = new Parallel(threads)) {
+                for (int count : new int[] {0, 1, 2, 5, 64, 1001}) {
+                    AtomicIntegerArray runs = new AtomicIntegerArray(Math.max(1, count));
+                    par.forSlices(count, (from, to) -> {
+                        for (int i = from; i < to; i++) {
+                            runs.incrementAndGet(i);
+                        }
+                    });
+                    for (int i = 0; i < count; i++) {
+                        assertEquals(1, runs.get(i), "threads=" + threads + " count=" + count + " index=" + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void aFailureIsRethrownAndThePoolStaysUsable() {
         try (Parallel par = new Parallel(2)) {
             IllegalStateException boom = new IllegalStateException("boom");
