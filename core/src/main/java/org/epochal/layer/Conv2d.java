@@ -15,8 +15,8 @@ import org.epochal.tensor.Tensor;
  * <p>Lowered to matrix multiplies through one im2col matrix for the whole batch, laid out
  * col[(c, ki, kj), (n, oh, ow)] — a row per kernel tap, so that filling it is mostly contiguous copies of
  * input rows. Then forward Y = W·col, weight gradient dW = dY·colᵀ, input gradient dcol = Wᵀ·dY, with
- * Y, dY laid out [out, (n, oh, ow)]: the batch-wide reduction of dW is one GEMM summed in a fixed order,
- * so any thread count gives the same bits. The forward and the input gradient run per thread on a fixed
+ * Y, dY laid out [out, (n, oh, ow)]: the batch-wide reduction of dW is two products, over the two halves of
+ * the batch, added: a fixed order, so any thread count gives the same bits. The forward and the input gradient run per thread on a fixed
  * slice of the batch (as the pooling and activation layers around them do), a few samples at a time from
  * start to end (im2col or col2im and the product of their columns), so each core keeps its samples in its
  * own cache: the two cores here sit on different dies.
@@ -32,6 +32,9 @@ public final class Conv2d extends Layer {
     private Tensor gradInput;
     private float[] col = new float[0];
     private float[] yt = new float[0];
+    /** The two halves of the batch's weight gradient, and of its bias gradient. */
+    private float[] halves = new float[0];
+    private double[] biasHalves = new double[0];
     /** Output planes from which the forward multiplies sample by sample, into the output itself. */
     private static final int DIRECT_PLANE = 256;
     /** Floats of col per task in the forward and the input gradient (512 KB). */
@@ -192,20 +195,26 @@ public final class Conv2d extends Layer {
                 }
             }
         });
-        // dW[out, ckk] += dY[out, cols]·col[ckk, cols]ᵀ  (one reduction over the whole batch, fixed order;
-        // = when dW is zero)
+        // dW[out, ckk] (+)= P0 + P1 and db (+)= B0 + B1, Pi = dY[out, half i]·col[ckk, half i]ᵀ and Bi the sums
+        // of dY's rows over half i of the batch (samples [i·n/2, (i+1)·n/2)), each half by the thread that
+        // holds those samples; the same halves on any number of threads, so the same bits.
         boolean add = !weight.overwritesGrad();
-        if (Dots.suits(out, ckk, cols)) {
-            // few weights, long sums (a first convolution's): dot products of dY's and col's rows
-            Dots.rows(out, ckk, cols, dyt, 0, cols, col, 0, cols, add, weight.grad(), 0, ckk);
-        } else {
-            Gemm.gemm(parallel, false, true, out, ckk, cols, dyt, 0, cols, col, 0, cols, add, weight.grad(), 0, ckk);
+        int size = out * ckk;
+        halves = grow(halves, 2 * size);
+        if (biasHalves.length < 2 * out) {
+            biasHalves = new double[2 * out];
+        }
+        parallel.forEachPinned(2, half -> gradientHalf(half, n, cols, dyt));
+        float[] dw = weight.grad();
+        for (int i = 0; i < size; i++) {
+            float sum = halves[i] + halves[size + i];
+            dw[i] = add ? dw[i] + sum : sum;
         }
         if (hasBias) {
-            // db[o] += Σ dY[o, ·]: per channel, in a fixed block order (a plain float chain over 43,264
-            // values a channel was a tenth of a CNN step), channels split across threads.
             float[] db = bias.grad();
-            parallel.forEach(out, o -> db[o] = (float) (db[o] + Elementwise.sum(dyt, o * cols, (o + 1) * cols)));
+            for (int o = 0; o < out; o++) {
+                db[o] = (float) (db[o] + (biasHalves[o] + biasHalves[out + o]));
+            }
         }
         if (!needInputGrad) {
             return null;
@@ -220,6 +229,28 @@ public final class Conv2d extends Layer {
             }
         });
         return gradInput;
+    }
+
+    /**
+     * Half h of the batch's weight and bias gradients into halves[h·out·ckk ..] and biasHalves[h·out ..]:
+     * row dot products for few weights with long sums (a first convolution's), else one product.
+     */
+    private void gradientHalf(int h, int n, int cols, float[] dyt) {
+        int plane = oh * ow;
+        int c0 = h * n / 2 * plane;
+        int width = (h + 1) * n / 2 * plane - c0;
+        if (Dots.suits(out, ckk, width)) {
+            Dots.rows(out, ckk, width, dyt, c0, cols, col, c0, cols, false, halves, h * out * ckk, ckk);
+        } else {
+            Gemm.gemm(Parallel.SEQUENTIAL, false, true, out, ckk, width, dyt, c0, cols, col, c0, cols, false,
+                    halves, h * out * ckk, ckk);
+        }
+        if (hasBias) {
+            // per channel in a fixed block order (a plain float chain over 21,632 values was slow)
+            for (int o = 0; o < out; o++) {
+                biasHalves[h * out + o] = Elementwise.sum(dyt, o * cols + c0, o * cols + c0 + width);
+            }
+        }
     }
 
     /**
