@@ -56,6 +56,10 @@ public final class Parallel implements AutoCloseable {
     private volatile int count;
     /** The call runs task i on thread i % threads (0: the caller) instead of by claims. */
     private volatile boolean pinned;
+    /** The current forSlices call, written before the call is published (a Task made once, no lambda a call). */
+    private RangeTask sliceBody;
+    private int sliceCount;
+    private final Task slice = this::runSlice;
     private volatile Throwable failure;
     private volatile boolean closed;
     /** Wraps after 2^32 calls; a state value could recur only for a worker stalled through all of them. */
@@ -106,13 +110,22 @@ public final class Parallel implements AutoCloseable {
             body.run(0, count);
             return;
         }
-        forEachPinned(threads, t -> {
-            int from = (int) ((long) count * t / threads);
-            int to = (int) ((long) count * (t + 1) / threads);
-            if (from < to) {
-                body.run(from, to);
-            }
-        });
+        sliceBody = body;
+        sliceCount = count;
+        try {
+            forEachPinned(threads, slice);
+        } finally {
+            sliceBody = null;
+        }
+    }
+
+    /** Slice t of the current {@link #forSlices} call (its body and count are published with the call). */
+    private void runSlice(int t) {
+        int from = (int) ((long) sliceCount * t / threads);
+        int to = (int) ((long) sliceCount * (t + 1) / threads);
+        if (from < to) {
+            sliceBody.run(from, to);
+        }
     }
 
     private void run(int count, Task task, boolean pinned) {
