@@ -34,7 +34,7 @@ public abstract class Activation extends Layer {
     public Tensor forward(Tensor x, boolean training) {
         checkInput(x);
         input = x;
-        output = Tensor.reuse(output, x.batch(), outputShape());
+        output = outputBuffer(output, x.batch());
         float[] xd = x.data();
         float[] yd = output.data();
         int size = x.size();
@@ -49,11 +49,11 @@ public abstract class Activation extends Layer {
 
     @Override
     public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
-        checkSameShape(where(), output, gradOutput);
+        checkGradientShape(output, gradOutput);
         if (!needInputGrad) {
             return null;
         }
-        gradInput = Tensor.reuse(gradInput, gradOutput.batch(), inputShape());
+        gradInput = inputBuffer(gradInput, gradOutput.batch());
         float[] xd = input.data();
         float[] yd = output.data();
         float[] dy = gradOutput.data();

@@ -92,7 +92,7 @@ public final class BatchNorm extends Layer {
         }
         input = x;
         trainedForward = training;
-        output = Tensor.reuse(output, n, outputShape());
+        output = outputBuffer(output, n);
         float[] xd = x.data();
         float[] y = output.data();
         float[] g = weight.data();
@@ -146,7 +146,7 @@ public final class BatchNorm extends Layer {
 
     @Override
     public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
-        checkSameShape(where(), output, gradOutput);
+        checkGradientShape(output, gradOutput);
         int n = gradOutput.batch();
         int m = n * s;
         float[] dy = gradOutput.data();
@@ -154,7 +154,7 @@ public final class BatchNorm extends Layer {
         float[] g = weight.data();
         float[] dg = weight.grad();
         float[] db = bias.grad();
-        gradInput = needInputGrad ? Tensor.reuse(gradInput, n, inputShape()) : gradInput;
+        gradInput = needInputGrad ? inputBuffer(gradInput, n) : gradInput;
         float[] dx = needInputGrad ? gradInput.data() : null;
         parallel.forEach(c, ch -> {
             float mu = mean[ch];

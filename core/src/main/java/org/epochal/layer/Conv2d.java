@@ -109,7 +109,7 @@ public final class Conv2d extends Layer {
         int cols = n * plane;
         col = grow(col, ckk * cols);
         yt = grow(yt, out * cols);
-        output = Tensor.reuse(output, n, outputShape());
+        output = outputBuffer(output, n);
         float[] xd = x.data();
         float[] y = output.data();
         int group = samplesPerGroup(n);
@@ -182,7 +182,7 @@ public final class Conv2d extends Layer {
 
     @Override
     public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
-        checkSameShape(where(), output, gradOutput);
+        checkGradientShape(output, gradOutput);
         int n = gradOutput.batch();
         int plane = oh * ow;
         int cols = n * plane;
@@ -219,7 +219,7 @@ public final class Conv2d extends Layer {
         if (!needInputGrad) {
             return null;
         }
-        gradInput = Tensor.reuse(gradInput, n, inputShape());
+        gradInput = inputBuffer(gradInput, n);
         float[] dx = gradInput.data();
         int group = samplesPerGroup(n);
         Parallel gemms = gemmsInSlices(n);

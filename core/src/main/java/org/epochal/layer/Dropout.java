@@ -55,7 +55,7 @@ public final class Dropout extends Layer {
             return x;
         }
         int size = x.size();
-        output = Tensor.reuse(output == x ? null : output, x.batch(), outputShape());
+        output = outputBuffer(output == x ? null : output, x.batch());
         if (mask.length < size) {
             mask = new float[size];
         }
@@ -71,14 +71,14 @@ public final class Dropout extends Layer {
 
     @Override
     public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
-        checkSameShape(where(), output, gradOutput);
+        checkGradientShape(output, gradOutput);
         if (!needInputGrad) {
             return null;
         }
         if (!maskUsed) {
             return gradOutput;
         }
-        gradInput = Tensor.reuse(gradInput, gradOutput.batch(), inputShape());
+        gradInput = inputBuffer(gradInput, gradOutput.batch());
         float[] dy = gradOutput.data();
         float[] dx = gradInput.data();
         for (int i = 0, size = gradOutput.size(); i < size; i++) {

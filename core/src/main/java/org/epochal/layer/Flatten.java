@@ -20,25 +20,29 @@ public final class Flatten extends Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         checkInput(x);
-        output = view(output, x, outputShape());
+        output = view(output, x, true);
         return output;
     }
 
     @Override
     public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
-        checkSameShape(where(), output, gradOutput);
+        checkGradientShape(output, gradOutput);
         if (!needInputGrad) {
             return null;
         }
-        gradInput = view(gradInput, gradOutput, inputShape());
+        gradInput = view(gradInput, gradOutput, false);
         return gradInput;
     }
 
-    /** {@code cached} when it already views {@code source}'s array with this batch, else a new view. */
-    private static Tensor view(Tensor cached, Tensor source, int[] sampleShape) {
+    /**
+     * {@code cached} when it already views {@code source}'s array with this batch, else a new view with the
+     * output shape (forward) or the input shape.
+     */
+    private Tensor view(Tensor cached, Tensor source, boolean forward) {
         if (cached != null && cached.data() == source.data() && cached.batch() == source.batch()) {
             return cached;
         }
+        int[] sampleShape = forward ? outputShape() : inputShape();
         return source.reshape(org.epochal.tensor.Shapes.withBatch(source.batch(), sampleShape));
     }
 

@@ -108,13 +108,24 @@ public abstract class Layer {
         }
     }
 
+    /** This layer's output buffer for a batch (Tensor.reuse with the built shape, which is not copied). */
+    protected Tensor outputBuffer(Tensor old, int batch) {
+        return Tensor.reuse(old, batch, outputShape);
+    }
+
+    /** This layer's input-gradient buffer for a batch. */
+    protected Tensor inputBuffer(Tensor old, int batch) {
+        return Tensor.reuse(old, batch, inputShape);
+    }
+
     /** Refuses a gradient that does not match the last output. */
-    protected static void checkSameShape(String what, Tensor expected, Tensor actual) {
+    protected void checkGradientShape(Tensor expected, Tensor actual) {
         if (expected == null) {
             throw new IllegalStateException("backward called before forward");
         }
-        if (!java.util.Arrays.equals(expected.shape(), actual.shape())) {
-            throw new IllegalArgumentException(what + ": gradient shape " + Shapes.toString(actual.shape())
+        if (!expected.sameShape(actual)) {
+            // where() and shape() allocate: only here, not on every backward (they were a batch's garbage)
+            throw new IllegalArgumentException(where() + ": gradient shape " + Shapes.toString(actual.shape())
                     + " does not match output shape " + Shapes.toString(expected.shape()));
         }
     }

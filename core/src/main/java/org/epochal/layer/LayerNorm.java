@@ -48,7 +48,7 @@ public final class LayerNorm extends Layer {
         checkInput(x);
         int n = x.batch();
         input = x;
-        output = Tensor.reuse(output, n, outputShape());
+        output = outputBuffer(output, n);
         if (mean.length < n) {
             mean = new float[n];
             invStd = new float[n];
@@ -82,7 +82,7 @@ public final class LayerNorm extends Layer {
 
     @Override
     public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
-        checkSameShape(where(), output, gradOutput);
+        checkGradientShape(output, gradOutput);
         int n = gradOutput.batch();
         float[] dy = gradOutput.data();
         float[] xd = input.data();
@@ -107,7 +107,7 @@ public final class LayerNorm extends Layer {
         if (!needInputGrad) {
             return null;
         }
-        gradInput = Tensor.reuse(gradInput, n, inputShape());
+        gradInput = inputBuffer(gradInput, n);
         float[] dx = gradInput.data();
         parallel.forEach(n, i -> {
             // dx = invStd/D · (D·ĝ − Σĝ − x̂·Σ(ĝ·x̂)), ĝ = dy ⊙ γ

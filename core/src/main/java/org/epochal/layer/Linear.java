@@ -65,7 +65,7 @@ public final class Linear extends Layer {
         checkInput(x);
         int n = x.batch();
         input = x;
-        output = Tensor.reuse(output, n, outputShape());
+        output = outputBuffer(output, n);
         float[] y = output.data();
         // n = batch; y[n, out] = b + x[n, in]·Wᵀ  (bias first, then the products accumulate onto it)
         if (hasBias) {
@@ -80,7 +80,7 @@ public final class Linear extends Layer {
 
     @Override
     public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
-        checkSameShape(where(), output, gradOutput);
+        checkGradientShape(output, gradOutput);
         int n = gradOutput.batch();
         float[] dy = gradOutput.data();
         // dW[out, in] += dyᵀ[out, n]·x[n, in]  (= when dW is zero)
@@ -100,7 +100,7 @@ public final class Linear extends Layer {
             return null;
         }
         // dx[n, in] = dy[n, out]·W[out, in]
-        gradInput = Tensor.reuse(gradInput, n, inputShape());
+        gradInput = inputBuffer(gradInput, n);
         Gemm.gemm(parallel, false, false, n, in, out, dy, 0, out, weight.data(), 0, in, false, gradInput.data(), 0, in);
         return gradInput;
     }

@@ -22,7 +22,7 @@ public final class MaxPool2d extends Pool2d {
     public Tensor forward(Tensor x, boolean training) {
         checkInput(x);
         int n = x.batch();
-        output = Tensor.reuse(output, n, outputShape());
+        output = outputBuffer(output, n);
         if (argmax.length < output.size()) {
             argmax = new int[output.size()];
         }
@@ -100,12 +100,12 @@ public final class MaxPool2d extends Pool2d {
 
     @Override
     public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
-        checkSameShape(where(), output, gradOutput);
+        checkGradientShape(output, gradOutput);
         if (!needInputGrad) {
             return null;
         }
         int n = gradOutput.batch();
-        gradInput = Tensor.reuse(gradInput, n, inputShape());
+        gradInput = inputBuffer(gradInput, n);
         float[] dx = gradInput.data();
         float[] dy = gradOutput.data();
         int[] arg = argmax;

@@ -71,6 +71,11 @@ public final class Tensor {
         return shape.clone();
     }
 
+    /** Whether both have the same shape (without copying either). */
+    public boolean sameShape(Tensor other) {
+        return Arrays.equals(shape, other.shape);
+    }
+
     public int rank() {
         return shape.length;
     }
