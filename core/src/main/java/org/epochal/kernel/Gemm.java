@@ -100,7 +100,9 @@ public final class Gemm {
             GemmKernels.tileI(kc, y, 0, x, 0, 8, 1, rows, x, 4096, w, load);
             GemmKernels.rowJ(kc, x, 0, 1, y, 0, w, x, 4096, load);
             if ((i & 3) == 0) {
-                Dots.rows(1 + (i & 7), 1 + i % 5, 16 * kc + (i & 1), x, 0, 80, y, 0, 80, load, x, 4096, 8);
+                // k past one block of 1024 now and then: the lanes then carry over between blocks
+                int k = 16 * kc + (i & 1) + ((i & 12) == 12 ? 1024 : 0);
+                Dots.rows(1 + (i & 3), 1 + i % 5, k, x, 0, 1100, y, 0, 1100, load, x, 6000, 8);
             }
             if ((i & 7) == 0) {
                 GemmKernels.transpose(x, 0, 40, 16 + (i & 1), 16 + (i & 2), y, 0, 40);

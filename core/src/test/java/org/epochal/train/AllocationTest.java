@@ -26,7 +26,7 @@ class AllocationTest {
         // Until C2 has compiled them, Vector API kernels allocate their vectors: measure after the warm-up
         // (it failed twice on a loaded machine when 800 batches ran before the kernels were compiled).
         assertTrue(org.epochal.kernel.Gemm.awaitWarmUp(60_000), "the kernels' warm-up did not finish in 60 s");
-        ExperimentBuilder b = new ExperimentBuilder("alloc").seed(1).epochs(8)
+        ExperimentBuilder b = new ExperimentBuilder("alloc").seed(1).epochs(16)
                 .train("format", "synthetic", "kind", "blobs", "samples", 6400, "features", 64, "classes", 10, "seed", 1)
                 .batchSize(64);
         if (kind.equals("mlp")) {
@@ -39,8 +39,10 @@ class AllocationTest {
         Sequential model = exp.buildModel();
         TrainingData data = TrainingData.load(exp, model.inputShape(), 10);
         var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        // Batches 2..51 of epochs 3..8: the least of these windows, so that a kernel the JIT is still
+        // Batches 2..51 of epochs 3..16: the least of these windows, so that a kernel the JIT is still
         // compiling (the Vector API allocates until it is compiled) cannot fail the test on a slow machine.
+        // Windows spread over a second or more: after GemmTest in the same JVM, a kernel deoptimised by its
+        // shapes stayed uncompiled through all of a 0.5 s run (1.5 MB a batch in every window).
         long[] start = new long[1];
         double[] least = {Double.MAX_VALUE};
         try (Trainer trainer = new Trainer(exp, data, model, threads)) {
