@@ -112,13 +112,7 @@ public final class Conv2d extends Layer {
         output = outputBuffer(output, n);
         float[] xd = x.data();
         float[] y = output.data();
-        int group = samplesPerGroup(n);
-        Parallel gemms = gemmsInSlices(n);
-        parallel.forSlices(n, (from, to) -> {
-            for (int s0 = from; s0 < to; s0 += group) {
-                forwardSamples(xd, s0, Math.min(to, s0 + group), cols, gemms, y);
-            }
-        });
+        bySampleGroups(n, (s0, s1, gemms) -> forwardSamples(xd, s0, s1, cols, gemms, y));
         return output;
     }
 
@@ -175,9 +169,23 @@ public final class Conv2d extends Layer {
         return Math.max(1, Math.min(n, TASK_FLOATS / (ckk * oh * ow)));
     }
 
-    /** The pool for the products of a slice: the slice's own thread, unless the batch is one sample. */
-    private Parallel gemmsInSlices(int n) {
-        return parallel.threads() == 1 || n == 1 ? parallel : Parallel.SEQUENTIAL;
+    /** Work on samples [s0, s1), its products to run on {@code gemms}. */
+    private interface SampleGroup {
+        void run(int s0, int s1, Parallel gemms);
+    }
+
+    /**
+     * Runs body on groups of samples, each thread on its slice of the batch (the same samples as in the
+     * layers around); the products run on the slice's own thread, unless the batch is one sample.
+     */
+    private void bySampleGroups(int n, SampleGroup body) {
+        int group = samplesPerGroup(n);
+        Parallel gemms = parallel.threads() == 1 || n == 1 ? parallel : Parallel.SEQUENTIAL;
+        parallel.forSlices(n, (from, to) -> {
+            for (int s0 = from; s0 < to; s0 += group) {
+                body.run(s0, Math.min(to, s0 + group), gemms);
+            }
+        });
     }
 
     @Override
@@ -221,13 +229,7 @@ public final class Conv2d extends Layer {
         }
         gradInput = inputBuffer(gradInput, n);
         float[] dx = gradInput.data();
-        int group = samplesPerGroup(n);
-        Parallel gemms = gemmsInSlices(n);
-        parallel.forSlices(n, (from, to) -> {
-            for (int s0 = from; s0 < to; s0 += group) {
-                inputGradientSamples(dyt, s0, Math.min(to, s0 + group), cols, gemms, dx);
-            }
-        });
+        bySampleGroups(n, (s0, s1, gemms) -> inputGradientSamples(dyt, s0, s1, cols, gemms, dx));
         return gradInput;
     }
 
