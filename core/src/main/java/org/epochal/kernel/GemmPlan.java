@@ -151,7 +151,9 @@ final class GemmPlan implements Parallel.Task {
             // A large B with contiguous rows (a convolution's im2col matrix, 8.9 MB) is read where it is:
             // a packed copy would not stay in L2 either and costs one more trip through memory (conv2's
             // forward: 2.9 → 2.5 ms a batch, mean of 2,000 calls; MLP-sized B measured no better so stays packed).
-            bInPlace = !transB && (long) k * n >= IN_PLACE_MIN;
+            // Not when its rows lie a multiple of 1 KB apart: a tile's 192 rows then share a few L1 sets and
+            // evict each other (1024³: 139 GFLOP/s in place, 158 packed, alternating calls).
+            bInPlace = !transB && (long) k * n >= IN_PLACE_MIN && ldb % 256 != 0;
         } else {
             // Few panels, many rows: pack B once, then split the rows.
             int tiles = Math.max(1, (rowTiles + 3 * threads - 1) / (3 * threads));
