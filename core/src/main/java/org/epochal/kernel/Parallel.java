@@ -259,11 +259,12 @@ public final class Parallel implements AutoCloseable {
     }
 
     /**
-     * Elementwise loops over fewer elements than this run on the calling thread. Measured on the 2-core
-     * machine (its two cores sit on different dies, 450 ns a round trip): a ReLU over 512×256 floats took 17
-     * µs on one thread and 47 µs split over two, Adam over 235k parameters 95 µs against 112 µs, because the
-     * data had to move between the cores' caches. Such loops stream at several floats per nanosecond, so only
-     * millions of elements repay the move.
+     * Elementwise loops not tied to samples (an optimizer's update of a parameter) over fewer elements than
+     * this run on the calling thread. Measured on the 2-core machine (its two cores sit on different dies,
+     * 450 ns a round trip): a ReLU over 512×256 floats took 17 µs on one thread and 47 µs split over two, Adam
+     * over 235k parameters 72 µs against 118 µs even with each half pinned to one thread, because the data
+     * had to move between the cores' caches. Only millions of elements repay the move. (Per-sample layers
+     * split by {@link #forSlices} instead: there each thread's data is already in its own cache.)
      */
     public static final int ELEMENTWISE_MIN = 1 << 20;
 
