@@ -234,12 +234,9 @@ final class GemmPlan implements Parallel.Task {
                         int aBase = aOff + ir * ars + pc * aps;
                         int cBase = cOff + ir * ldc + j0;
                         if (cols == W) {
-                            if (bInPlace) {
-                                GemmKernels.tileJ(kc, a, aBase, ars, aps, rows, b, bOff + pc * ldb + j0, ldb,
-                                        c, cBase, ldc, load);
-                            } else {
-                                GemmKernels.tileJ(kc, a, aBase, ars, aps, rows, work, bIdx, W, c, cBase, ldc, load);
-                            }
+                            // a whole panel: B's own rows, or the packed panel
+                            GemmKernels.tileJ(kc, a, aBase, ars, aps, rows, bInPlace ? b : work,
+                                    bInPlace ? bOff + pc * ldb + j0 : bIdx, bInPlace ? ldb : W, c, cBase, ldc, load);
                             continue;
                         }
                         if (load) {

@@ -132,26 +132,27 @@ public final class Conv2d extends Layer {
             // Large planes (conv1's 26×26): one product per sample, straight into y[s, out, plane].
             for (int s = s0; s < s1; s++) {
                 int y0 = s * out * plane;
-                if (hasBias) {
-                    for (int o = 0; o < out; o++) {
-                        java.util.Arrays.fill(y, y0 + o * plane, y0 + (o + 1) * plane, bias.data()[o]);
-                    }
-                }
+                fillBias(y, y0, plane, plane);
                 Gemm.gemm(gemms, false, false, out, plane, ckk, weight.data(), 0, ckk, col, s * plane, cols, hasBias,
                         y, y0, plane);
             }
             return;
         }
-        if (hasBias) {
-            float[] b = bias.data();
-            for (int o = 0; o < out; o++) {
-                java.util.Arrays.fill(yt, o * cols + c0, o * cols + c0 + width, b[o]);
-            }
-        }
+        fillBias(yt, c0, cols, width);
         Gemm.gemm(gemms, false, false, out, width, ckk, weight.data(), 0, ckk, col, c0, cols, hasBias, yt, c0, cols);
         for (int s = s0; s < s1; s++) {
             for (int o = 0; o < out; o++) {
                 System.arraycopy(yt, o * cols + s * plane, y, (s * out + o) * plane, plane);
+            }
+        }
+    }
+
+    /** dst[at + o·stride .. + width) = b[o] for every output channel o, when there is a bias. */
+    private void fillBias(float[] dst, int at, int stride, int width) {
+        if (hasBias) {
+            float[] b = bias.data();
+            for (int o = 0; o < out; o++) {
+                java.util.Arrays.fill(dst, at + o * stride, at + o * stride + width, b[o]);
             }
         }
     }
