@@ -46,8 +46,7 @@ public final class Probes implements Callback {
     private int sampleEvery;
     // per epoch
     private final InputStats inputs = new InputStats();
-    private final Map<Integer, boolean[]> fired = new LinkedHashMap<>();
-    private final Map<Integer, int[]> firedCount = new LinkedHashMap<>();
+    private final Map<Integer, FiredUnits> fired = new LinkedHashMap<>();
     private final Map<Integer, double[]> sums = new LinkedHashMap<>();
     private int samples;
     private float[][] epochStartWeights;
@@ -128,7 +127,6 @@ public final class Probes implements Callback {
         samples = e.samples();
         inputs.startEpoch();
         fired.clear();
-        firedCount.clear();
         sums.clear();
         List<Parameter> params = model.params();
         epochStartWeights = new float[params.size()][];
@@ -164,25 +162,9 @@ public final class Probes implements Callback {
     /** A unit (feature of a vector, channel of an image) fired if any of its outputs was positive. */
     private void markFired(Layer layer) {
         Tensor y = layer.lastOutput();
-        int[] shape = layer.outputShape();
-        int units = shape[0];
-        int per = y.sampleSize() / units;
-        boolean[] f = fired.computeIfAbsent(layer.index(), k -> new boolean[units]);
-        int[] count = firedCount.computeIfAbsent(layer.index(), k -> new int[1]);
-        float[] v = y.data();
-        // Usually every unit has fired after the first batches of an epoch: then there is nothing to look at.
-        for (int r = 0; r < y.batch() && count[0] < units; r++) {
-            for (int u = 0; u < units; u++) {
-                if (f[u]) {
-                    continue;
-                }
-                int base = (r * units + u) * per;
-                if (Elementwise.anyPositive(v, base, base + per)) {
-                    f[u] = true;
-                    count[0]++;
-                }
-            }
-        }
+        int units = layer.outputShape()[0];
+        fired.computeIfAbsent(layer.index(), k -> new FiredUnits(units))
+                .mark(y.data(), y.batch(), y.sampleSize() / units);
     }
 
     private void snapshotPreStep() {
@@ -283,13 +265,9 @@ public final class Probes implements Callback {
                     m.put("saturated_fraction", s[6] / count);
                 }
             }
-            boolean[] f = fired.get(layer.index());
+            FiredUnits f = fired.get(layer.index());
             if (f != null) {
-                int dead = 0;
-                for (boolean b : f) {
-                    dead += b ? 0 : 1;
-                }
-                m.put("dead_fraction", (double) dead / f.length);
+                m.put("dead_fraction", (double) f.dead() / f.units());
             }
             layerStats.add(m);
         }
