@@ -1,6 +1,7 @@
 package org.epochal.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.SplittableRandom;
@@ -34,6 +35,56 @@ class AdamVectorTest {
                     assertArrayEquals(b.data(), a.data(), "n=" + n + " variant=" + variant + " step=" + step);
                 }
             }
+        }
+    }
+
+    /**
+     * Weights whose gradient stops: their first moments decay through the subnormal range, where they are
+     * stored as zero; vector and scalar still agree bit for bit, and the weights end exactly where the
+     * formula without flushing puts them (the dropped steps are far below a weight's last bit).
+     */
+    @Test
+    void subnormalMomentsAreStoredAsZeroAndMoveNoWeight() {
+        for (int n : new int[] {17, 1000}) {
+            Parameter a = parameter(n);
+            Parameter b = parameter(n);
+            float[] ref = a.data().clone();
+            Adam fast = adam(0, a);
+            Adam plain = adam(0, b);
+            float[] m = new float[n];
+            float[] v = new float[n];
+            float[] refM = new float[n];
+            float[] refV = new float[n];
+            SplittableRandom r = new SplittableRandom(n);
+            int sawSubnormal = 0;
+            for (int step = 1; step <= 1200; step++) {
+                for (int i = 0; i < n; i++) {
+                    // every third weight's gradient stops after step 5; the others keep a small one
+                    float g = step <= 5 || i % 3 != 0 ? (float) (r.nextGaussian() * 1e-3) : 0f;
+                    a.grad()[i] = g;
+                    b.grad()[i] = g;
+                }
+                fast.step();
+                plain.steps++;
+                plain.beginStep();
+                float[] k = plain.factors();
+                Elementwise.adamScalar(b.data(), b.grad(), m, v, 0, n, k);
+                assertArrayEquals(b.data(), a.data(), "n=" + n + " step=" + step);
+                assertArrayEquals(m, fast.state().get("exp_avg.0"), "n=" + n + " step=" + step);
+                assertArrayEquals(v, fast.state().get("exp_avg_sq.0"), "n=" + n + " step=" + step);
+                for (int i = 0; i < n; i++) {
+                    // PyTorch's formula, no flushing
+                    float g = a.grad()[i];
+                    refM[i] = refM[i] * k[Elementwise.ADAM_BETA1] + k[Elementwise.ADAM_ONE_MINUS_BETA1] * g;
+                    refV[i] = refV[i] * k[Elementwise.ADAM_BETA2] + k[Elementwise.ADAM_ONE_MINUS_BETA2] * (g * g);
+                    float denom = (float) Math.sqrt(refV[i]) / k[Elementwise.ADAM_BC2_SQRT] + k[Elementwise.ADAM_EPS];
+                    ref[i] = ref[i] - k[Elementwise.ADAM_STEP_SIZE] * (refM[i] / denom);
+                    sawSubnormal += refM[i] != 0f && Math.abs(refM[i]) < Float.MIN_NORMAL ? 1 : 0;
+                    assertTrue(m[i] == 0f || Math.abs(m[i]) >= Float.MIN_NORMAL, "subnormal m at " + i);
+                }
+            }
+            assertTrue(sawSubnormal > n / 3 * 100, "the test drives moments through the subnormal range");
+            assertArrayEquals(ref, a.data(), "n=" + n);
         }
     }
 
