@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.epochal.kernel.Elementwise;
 import org.epochal.tensor.Tensor;
 
 /**
@@ -31,15 +32,7 @@ final class InputStats {
             sum = new double[d];
             sq = new double[d];
         }
-        float[] v = x.data();
-        for (int r = 0; r < x.batch(); r++) {
-            int base = r * d;
-            for (int f = 0; f < d; f++) {
-                double a = v[base + f];
-                sum[f] += a;
-                sq[f] += a * a;
-            }
-        }
+        Elementwise.addRowsAndSquares(x.data(), x.batch(), d, sum, sq);
         rows += x.batch();
     }
 

@@ -1,9 +1,11 @@
 package org.epochal.kernel;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -286,6 +288,72 @@ public final class Elementwise {
         d.add(FloatVector.fromArray(S, src, from)).blend(d, PAST[len]).intoArray(dst, to);
     }
 
+    /**
+     * seen[u] = 1 where y[r·units + u] &gt; 0 for some row r &lt; rows (NaN is not); other elements of seen are
+     * left as they were. A whole batch of a dense layer's outputs in one pass, units across the lanes; the
+     * plain loop alone until the warm-up has run, as {@link #addRowsAndSquares}.
+     */
+    public static void markPositive(float[] y, int rows, int units, float[] seen) {
+        markPositive(y, rows, units, seen, Gemm.warm());
+    }
+
+    private static void markPositive(float[] y, int rows, int units, float[] seen, boolean vectors) {
+        int vectorEnd = vectors ? S.loopBound(units) : 0;
+        for (int r = 0; r < rows; r++) {
+            int row = r * units;
+            int u = 0;
+            for (; u < vectorEnd; u += L) {
+                VectorMask<Float> on = FloatVector.fromArray(S, y, row + u).compare(VectorOperators.GT, 0f);
+                if (on.anyTrue()) {
+                    FloatVector.fromArray(S, seen, u).blend(1f, on).intoArray(seen, u);
+                }
+            }
+            for (; u < units; u++) {
+                if (y[row + u] > 0f) {
+                    seen[u] = 1f;
+                }
+            }
+        }
+    }
+
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    /** Floats as many as D has doubles, for the widening conversion. */
+    private static final VectorSpecies<Float> F_HALF =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+
+    /**
+     * sum[f] += x[r·d + f] and sq[f] += x[r·d + f]² in double, for f &lt; d and rows r &lt; rows in order: for
+     * every feature the same additions in the same order as the plain loop (a float's square is exact in
+     * double), so the same bits; a batch's features eight at a time (the plain loop: 140 µs for a batch of
+     * 512 Fashion-MNIST images, a twentieth of a training step). Called once a batch, it is compiled late:
+     * until the warm-up has run ({@link Gemm#warmUpInBackground()}) the plain loop does all of it (the
+     * vector loop interpreted took 9 ms a batch).
+     */
+    public static void addRowsAndSquares(float[] x, int rows, int d, double[] sum, double[] sq) {
+        addRowsAndSquares(x, rows, d, sum, sq, Gemm.warm());
+    }
+
+    private static void addRowsAndSquares(float[] x, int rows, int d, double[] sum, double[] sq,
+                                          boolean vectors) {
+        int lanes = D.length();
+        int vectorEnd = vectors ? d - d % lanes : 0;
+        for (int r = 0; r < rows; r++) {
+            int row = r * d;
+            int f = 0;
+            for (; f < vectorEnd; f += lanes) {
+                DoubleVector a = (DoubleVector) FloatVector.fromArray(F_HALF, x, row + f)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector.fromArray(D, sum, f).add(a).intoArray(sum, f);
+                DoubleVector.fromArray(D, sq, f).add(a.mul(a)).intoArray(sq, f);
+            }
+            for (; f < d; f++) {
+                double a = x[row + f];
+                sum[f] += a;
+                sq[f] += a * a;
+            }
+        }
+    }
+
     /** Whether any of x[from..to) is above zero (NaN is not). */
     public static boolean anyPositive(float[] x, int from, int to) {
         int i = from;
@@ -394,7 +462,12 @@ public final class Elementwise {
         int[] arg = new int[map.length];
         float[] g = new float[2 * BLOCK + 3];
         float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0f, 1f, 1e-3f, 0.5f};
+        double[] featureSums = new double[9];
+        double[] featureSquares = new double[9];
+        float[] seen = new float[17];
         for (int i = 0; i < 3000; i++) {
+            addRowsAndSquares(x, 1, 9, featureSums, featureSquares, true);
+            markPositive(x, 1, 17, seen, true);
             sumOfSquares(g);
             sum(g, 3, g.length);
             sumOfSquaredDifferences(g, g);

@@ -59,6 +59,11 @@ public final class Gemm {
         return !VECTORIZED || WARM.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
+    /** Whether the background warm-up has run (without waiting): until then Vector API loops may be slow. */
+    static boolean warm() {
+        return WARM.getCount() == 0;
+    }
+
     /**
      * Starts, once per JVM, a daemon thread that runs the fast path on small private problems until the JIT
      * has compiled it. Until C2 compiles them, Vector API kernels run through their Java fallbacks,

@@ -77,6 +77,61 @@ class ElementwiseTest {
         }
     }
 
+    @Test
+    void addRowsAndSquaresGivesThePlainLoopsBits() throws InterruptedException {
+        // the vector loop runs once the warm-up has: before it, the plain loop alone
+        org.junit.jupiter.api.Assertions.assertTrue(Gemm.awaitWarmUp(300_000));
+        for (int d : new int[] {1, 3, 17, 789}) {
+            for (int rows : new int[] {1, 5, 64}) {
+                SplittableRandom r = new SplittableRandom(d * 31L + rows);
+                float[] x = new float[rows * d];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) (r.nextGaussian() * Math.exp(r.nextDouble(-20, 20)));
+                }
+                double[] sum = new double[d];
+                double[] sq = new double[d];
+                double[] plainSum = new double[d];
+                double[] plainSq = new double[d];
+                for (int i = 0; i < d; i++) { // a running total from an earlier batch
+                    sum[i] = plainSum[i] = r.nextDouble();
+                    sq[i] = plainSq[i] = r.nextDouble();
+                }
+                Elementwise.addRowsAndSquares(x, rows, d, sum, sq);
+                for (int row = 0; row < rows; row++) {
+                    for (int f = 0; f < d; f++) {
+                        double a = x[row * d + f];
+                        plainSum[f] += a;
+                        plainSq[f] += a * a;
+                    }
+                }
+                org.junit.jupiter.api.Assertions.assertArrayEquals(plainSum, sum, 0.0, "d=" + d + " rows=" + rows);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(plainSq, sq, 0.0, "d=" + d + " rows=" + rows);
+            }
+        }
+    }
+
+    @Test
+    void markPositiveMarksExactlyTheUnitsWithAPositiveOutput() throws InterruptedException {
+        org.junit.jupiter.api.Assertions.assertTrue(Gemm.awaitWarmUp(300_000));
+        for (int units : new int[] {1, 3, 17, 1000}) {
+            int rows = 7;
+            float[] y = values(rows * units, units);
+            for (int i = 0; i < y.length; i++) {
+                y[i] -= 1.6f; // most units never positive in seven rows
+            }
+            float[] seen = new float[units];
+            seen[0] = 1f; // marked by an earlier batch: stays marked
+            Elementwise.markPositive(y, rows, units, seen);
+            for (int u = 0; u < units; u++) {
+                boolean any = u == 0;
+                for (int row = 0; row < rows; row++) {
+                    any |= y[row * units + u] > 0f;
+                }
+                assertEquals(any ? 1f : 0f, seen[u], "units=" + units + " u=" + u);
+            }
+        }
+    }
+
     /** Random signs, with NaN, +0, −0, subnormals and infinities sprinkled in. */
     private static float[] values(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
