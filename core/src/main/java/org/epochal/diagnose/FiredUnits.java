@@ -5,7 +5,7 @@ import org.epochal.kernel.Elementwise;
 /**
  * Which units of one ReLU layer (features of a vector, channels of an image) fired during an epoch: a unit
  * fired if any of its outputs in any batch was positive. Once every unit has fired, a batch costs nothing.
- * Before: a dense layer's batch is one vector pass; an image layer's looks only at the planes of channels
+ * Until then a dense layer's batch is one vector pass; an image layer's looks only at the planes of channels
  * that have not fired yet (it looked at every row times every unit: 0.2 ms a batch of 512 for the MLP, more
  * than the optimizer step).
  */

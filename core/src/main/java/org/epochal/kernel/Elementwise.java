@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Elementwise loops the JIT does not vectorise well on its own. The selects: their plain-Java form compiles
  * to a branch per element, unpredictable with real data (a ReLU's sign pattern), 4–7 times slower than a
  * vector select; each element gets exactly the scalar expression's value, so both give the same bits. And
- * a sum of squares in a fixed order, the Adam update, 2×2 max pooling, and short copies and adds.
+ * a sum of squares in a fixed order, the Adam update, 2×2 max pooling, short copies and adds, and the
+ * diagnostics' once-a-batch passes (input sums, ReLU firing).
  */
 public final class Elementwise {
     private Elementwise() {
