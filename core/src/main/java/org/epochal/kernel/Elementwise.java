@@ -5,7 +5,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -318,17 +317,19 @@ public final class Elementwise {
     }
 
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    /** Floats as many as D has doubles, for the widening conversion. */
-    private static final VectorSpecies<Float> F_HALF =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+    /** Double vectors a float vector widens into (2: 16 floats, 8 doubles a vector). */
+    private static final int PARTS = L / D.length();
 
     /**
      * sum[f] += x[r·d + f] and sq[f] += x[r·d + f]² in double, for f &lt; d and rows r &lt; rows in order: for
      * every feature the same additions in the same order as the plain loop (a float's square is exact in
-     * double), so the same bits; a batch's features eight at a time (the plain loop: 140 µs for a batch of
-     * 512 Fashion-MNIST images, a twentieth of a training step). Called once a batch, it is compiled late:
-     * until the warm-up has run ({@link Gemm#warmUpInBackground()}) the plain loop does all of it (the
-     * vector loop interpreted took 9 ms a batch).
+     * double), so the same bits; a batch's features sixteen at a time (the plain loop: 140 µs for a batch of
+     * 512 Fashion-MNIST images, a twentieth of a training step). The floats are read with the float species
+     * every kernel uses and widened in halves: a second, narrower float species put another FloatVector
+     * class into the type profiles of the Vector API's shared methods, and C2 then compiled the GEMM's
+     * packing with boxed vectors now and then (850 KB allocated a CNN batch; CI failed on it). Called once
+     * a batch, it is compiled late: until the warm-up has run ({@link Gemm#warmUpInBackground()}) the plain
+     * loop does all of it (the vector loop interpreted took 9 ms a batch).
      */
     public static void addRowsAndSquares(float[] x, int rows, int d, double[] sum, double[] sq) {
         addRowsAndSquares(x, rows, d, sum, sq, Gemm.warm());
@@ -336,16 +337,19 @@ public final class Elementwise {
 
     private static void addRowsAndSquares(float[] x, int rows, int d, double[] sum, double[] sq,
                                           boolean vectors) {
-        int lanes = D.length();
-        int vectorEnd = vectors ? d - d % lanes : 0;
+        int half = D.length();
+        int vectorEnd = vectors ? S.loopBound(d) : 0;
         for (int r = 0; r < rows; r++) {
             int row = r * d;
             int f = 0;
-            for (; f < vectorEnd; f += lanes) {
-                DoubleVector a = (DoubleVector) FloatVector.fromArray(F_HALF, x, row + f)
-                        .convertShape(VectorOperators.F2D, D, 0);
-                DoubleVector.fromArray(D, sum, f).add(a).intoArray(sum, f);
-                DoubleVector.fromArray(D, sq, f).add(a.mul(a)).intoArray(sq, f);
+            for (; f < vectorEnd; f += L) {
+                FloatVector v = FloatVector.fromArray(S, x, row + f);
+                for (int part = 0; part < PARTS; part++) {
+                    DoubleVector a = (DoubleVector) v.convertShape(VectorOperators.F2D, D, part);
+                    int at = f + part * half;
+                    DoubleVector.fromArray(D, sum, at).add(a).intoArray(sum, at);
+                    DoubleVector.fromArray(D, sq, at).add(a.mul(a)).intoArray(sq, at);
+                }
             }
             for (; f < d; f++) {
                 double a = x[row + f];
@@ -463,12 +467,13 @@ public final class Elementwise {
         int[] arg = new int[map.length];
         float[] g = new float[2 * BLOCK + 3];
         float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0f, 1f, 1e-3f, 0.5f};
-        double[] featureSums = new double[9];
-        double[] featureSquares = new double[9];
+        // rows of 33 features: two vectors and a tail a row, so C2 compiles these loops during the warm-up
+        double[] featureSums = new double[33];
+        double[] featureSquares = new double[33];
         float[] seen = new float[17];
         for (int i = 0; i < 3000; i++) {
-            addRowsAndSquares(x, 1, 9, featureSums, featureSquares, true);
-            markPositive(x, 1, 17, seen, true);
+            addRowsAndSquares(x, 2, 33, featureSums, featureSquares, true);
+            markPositive(x, 4, 17, seen, true);
             sumOfSquares(g);
             sum(g, 3, g.length);
             sumOfSquaredDifferences(g, g);

@@ -191,22 +191,22 @@ final class GemmKernels {
 
     // Index vectors of the transpose: at stage b (8, 4, 2, 1), rows x = v[i] and y = v[i+b] swap their
     // off-diagonal b-blocks; selectFrom(x, y) reads lane l from x when l < L, else from y at l − L.
-    private static final FloatVector[] KEEP_LOW = new FloatVector[4];
-    private static final FloatVector[] KEEP_HIGH = new FloatVector[4];
+    // Constants, not an array: C2 then knows each is a Float512Vector and binds selectFrom statically.
+    // Read from an array, they were receivers of unknown class behind a type-profile guard, and once
+    // another FloatVector class had reached the Vector API's shared profiles the compiled transpose16
+    // boxed its vectors (seen in CI: 120–560 KB allocated a training batch).
+    private static final FloatVector LOW8 = keep(8, false), HIGH8 = keep(8, true);
+    private static final FloatVector LOW4 = keep(4, false), HIGH4 = keep(4, true);
+    private static final FloatVector LOW2 = keep(2, false), HIGH2 = keep(2, true);
+    private static final FloatVector LOW1 = keep(1, false), HIGH1 = keep(1, true);
 
-    static {
-        for (int stage = 0; stage < 4; stage++) {
-            int bl = 8 >> stage;
-            float[] low = new float[L];
-            float[] high = new float[L];
-            for (int l = 0; l < L; l++) {
-                boolean upper = (l & bl) != 0;
-                low[l] = upper ? L + l - bl : l;
-                high[l] = upper ? L + l : l + bl;
-            }
-            KEEP_LOW[stage] = FloatVector.fromArray(S, low, 0);
-            KEEP_HIGH[stage] = FloatVector.fromArray(S, high, 0);
+    private static FloatVector keep(int bl, boolean high) {
+        float[] lanes = new float[L];
+        for (int l = 0; l < L; l++) {
+            boolean upper = (l & bl) != 0;
+            lanes[l] = high ? (upper ? L + l : l + bl) : (upper ? L + l - bl : l);
         }
+        return FloatVector.fromArray(S, lanes, 0);
     }
 
     /** Whether {@link #transpose16} applies: 16 lanes per vector (AVX-512). */
@@ -225,7 +225,7 @@ final class GemmKernels {
         FloatVector v10 = FloatVector.fromArray(S, src, from + 10 * lds), v11 = FloatVector.fromArray(S, src, from + 11 * lds);
         FloatVector v12 = FloatVector.fromArray(S, src, from + 12 * lds), v13 = FloatVector.fromArray(S, src, from + 13 * lds);
         FloatVector v14 = FloatVector.fromArray(S, src, from + 14 * lds), v15 = FloatVector.fromArray(S, src, from + 15 * lds);
-        FloatVector lo = KEEP_LOW[0], hi = KEEP_HIGH[0], x;
+        FloatVector lo = LOW8, hi = HIGH8, x;
         x = lo.selectFrom(v0, v8); v8 = hi.selectFrom(v0, v8); v0 = x;
         x = lo.selectFrom(v1, v9); v9 = hi.selectFrom(v1, v9); v1 = x;
         x = lo.selectFrom(v2, v10); v10 = hi.selectFrom(v2, v10); v2 = x;
@@ -234,8 +234,8 @@ final class GemmKernels {
         x = lo.selectFrom(v5, v13); v13 = hi.selectFrom(v5, v13); v5 = x;
         x = lo.selectFrom(v6, v14); v14 = hi.selectFrom(v6, v14); v6 = x;
         x = lo.selectFrom(v7, v15); v15 = hi.selectFrom(v7, v15); v7 = x;
-        lo = KEEP_LOW[1];
-        hi = KEEP_HIGH[1];
+        lo = LOW4;
+        hi = HIGH4;
         x = lo.selectFrom(v0, v4); v4 = hi.selectFrom(v0, v4); v0 = x;
         x = lo.selectFrom(v1, v5); v5 = hi.selectFrom(v1, v5); v1 = x;
         x = lo.selectFrom(v2, v6); v6 = hi.selectFrom(v2, v6); v2 = x;
@@ -244,8 +244,8 @@ final class GemmKernels {
         x = lo.selectFrom(v9, v13); v13 = hi.selectFrom(v9, v13); v9 = x;
         x = lo.selectFrom(v10, v14); v14 = hi.selectFrom(v10, v14); v10 = x;
         x = lo.selectFrom(v11, v15); v15 = hi.selectFrom(v11, v15); v11 = x;
-        lo = KEEP_LOW[2];
-        hi = KEEP_HIGH[2];
+        lo = LOW2;
+        hi = HIGH2;
         x = lo.selectFrom(v0, v2); v2 = hi.selectFrom(v0, v2); v0 = x;
         x = lo.selectFrom(v1, v3); v3 = hi.selectFrom(v1, v3); v1 = x;
         x = lo.selectFrom(v4, v6); v6 = hi.selectFrom(v4, v6); v4 = x;
@@ -254,8 +254,8 @@ final class GemmKernels {
         x = lo.selectFrom(v9, v11); v11 = hi.selectFrom(v9, v11); v9 = x;
         x = lo.selectFrom(v12, v14); v14 = hi.selectFrom(v12, v14); v12 = x;
         x = lo.selectFrom(v13, v15); v15 = hi.selectFrom(v13, v15); v13 = x;
-        lo = KEEP_LOW[3];
-        hi = KEEP_HIGH[3];
+        lo = LOW1;
+        hi = HIGH1;
         x = lo.selectFrom(v0, v1); v1 = hi.selectFrom(v0, v1); v0 = x;
         x = lo.selectFrom(v2, v3); v3 = hi.selectFrom(v2, v3); v2 = x;
         x = lo.selectFrom(v4, v5); v5 = hi.selectFrom(v4, v5); v4 = x;
