@@ -35,11 +35,6 @@ class OneFloatShapeTest {
         assertEquals(List.of(), offenders, "float vector species other than SPECIES_PREFERRED");
     }
 
-    @Test
-    void theKernelsFloatSpeciesIsThePreferredOne() {
-        assertEquals(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, GemmKernels.S);
-    }
-
     private static String read(Path p) {
         try {
             return Files.readString(p);
