@@ -109,12 +109,17 @@ public final class MaxPool2d extends Pool2d {
         float[] dx = gradInput.data();
         float[] dy = gradOutput.data();
         int[] arg = argmax;
+        // Plane by plane: a plane's windows only reach into that plane, so zeroing it and then adding its
+        // gradients finds it in L1; the whole slice zeroed first (1.4 to 5.5 MB for the CNN) was out of L2
+        // again by the time the scatter came back to it. The same additions in the same order.
+        int planeIn = h * w;
+        int planeOut = oh * ow;
         parallel.forSlices(n, (s0, s1) -> {
-            int from = s0 * c;
-            int to = s1 * c;
-            java.util.Arrays.fill(dx, from * h * w, to * h * w, 0f);
-            for (int o = from * oh * ow; o < to * oh * ow; o++) {
-                dx[arg[o]] += dy[o];
+            for (int plane = s0 * c; plane < s1 * c; plane++) {
+                java.util.Arrays.fill(dx, plane * planeIn, (plane + 1) * planeIn, 0f);
+                for (int o = plane * planeOut; o < (plane + 1) * planeOut; o++) {
+                    dx[arg[o]] += dy[o];
+                }
             }
         });
         return gradInput;
