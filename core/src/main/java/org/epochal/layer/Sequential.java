@@ -94,12 +94,19 @@ public final class Sequential {
     /**
      * Back-propagates dLoss/dOutput, accumulating parameter gradients. It stops at the first layer with
      * parameters: nothing reads a gradient below it (for flatten → linear, the 512×784·784×256 input
-     * gradient the linear layer would otherwise compute is a third of an MLP step).
+     * gradient the linear layer would otherwise compute is a third of an MLP step). A ReLU followed by max
+     * pooling is back-propagated by the pooling layer in one pass.
      */
     public void backward(Tensor gradOutput) {
         Tensor g = gradOutput;
         for (int i = layers.size() - 1; i >= firstWithParams; i--) {
-            g = layers.get(i).backward(g, i > firstWithParams);
+            Layer layer = layers.get(i);
+            if (layer instanceof MaxPool2d pool && i - 1 > firstWithParams && layers.get(i - 1) instanceof ReLU) {
+                g = pool.backwardThroughRelu(g); // the ReLU's backward too, in the same pass (same bits)
+                i--;
+            } else {
+                g = layer.backward(g, i > firstWithParams);
+            }
         }
     }
 
