@@ -63,68 +63,103 @@ public final class Elementwise {
 
     /** Σ x² over the first n elements, in the same fixed order as {@link #sumOfSquares(float[])}. */
     public static double sumOfSquares(float[] x, int n) {
-        return blockSum(x, null, 0, n, SQUARES);
-    }
-
-    /** Σ x[from..to), in the same fixed block order (blocks counted from {@code from}). */
-    public static double sum(float[] x, int from, int to) {
-        return blockSum(x, null, from, to, VALUES);
-    }
-
-    /** Σ (a − b)², in the same fixed block order as {@link #sumOfSquares}. */
-    public static double sumOfSquaredDifferences(float[] a, float[] b) {
-        return blockSum(a, b, 0, Math.min(a.length, b.length), DIFFERENCES);
-    }
-
-    private static final int SQUARES = 0;
-    private static final int VALUES = 1;
-    private static final int DIFFERENCES = 2;
-
-    /** Blocks of BLOCK elements in float lanes, each block's 4·L partial sums added in double in lane order. */
-    private static double blockSum(float[] a, float[] b, int from, int n, int what) {
         float[] lanes = LANES.get();
         double total = 0;
-        int i = from;
-        for (int blockEnd = from + BLOCK; blockEnd <= n; blockEnd += BLOCK) {
+        int i = 0;
+        for (; i + BLOCK <= n; i += BLOCK) {
             FloatVector s0 = FloatVector.zero(S);
             FloatVector s1 = FloatVector.zero(S);
             FloatVector s2 = FloatVector.zero(S);
             FloatVector s3 = FloatVector.zero(S);
-            for (; i < blockEnd; i += 4 * L) {
-                FloatVector v0 = term(a, b, i, what);
-                FloatVector v1 = term(a, b, i + L, what);
-                FloatVector v2 = term(a, b, i + 2 * L, what);
-                FloatVector v3 = term(a, b, i + 3 * L, what);
-                if (what == VALUES) {
-                    s0 = s0.add(v0);
-                    s1 = s1.add(v1);
-                    s2 = s2.add(v2);
-                    s3 = s3.add(v3);
-                } else {
-                    s0 = v0.fma(v0, s0);
-                    s1 = v1.fma(v1, s1);
-                    s2 = v2.fma(v2, s2);
-                    s3 = v3.fma(v3, s3);
-                }
+            for (int j = i; j < i + BLOCK; j += 4 * L) {
+                FloatVector v0 = FloatVector.fromArray(S, x, j);
+                FloatVector v1 = FloatVector.fromArray(S, x, j + L);
+                FloatVector v2 = FloatVector.fromArray(S, x, j + 2 * L);
+                FloatVector v3 = FloatVector.fromArray(S, x, j + 3 * L);
+                s0 = v0.fma(v0, s0);
+                s1 = v1.fma(v1, s1);
+                s2 = v2.fma(v2, s2);
+                s3 = v3.fma(v3, s3);
             }
-            s0.intoArray(lanes, 0);
-            s1.intoArray(lanes, L);
-            s2.intoArray(lanes, 2 * L);
-            s3.intoArray(lanes, 3 * L);
-            for (float lane : lanes) {
-                total += lane;
-            }
+            total = addLanes(total, lanes, s0, s1, s2, s3);
         }
         for (; i < n; i++) {
-            double v = what == DIFFERENCES ? (double) a[i] - b[i] : a[i];
-            total += what == VALUES ? v : v * v;
+            double v = x[i];
+            total += v * v;
         }
         return total;
     }
 
-    private static FloatVector term(float[] a, float[] b, int i, int what) {
-        FloatVector v = FloatVector.fromArray(S, a, i);
-        return what == DIFFERENCES ? v.sub(FloatVector.fromArray(S, b, i)) : v;
+    /** Σ x[from..to), in the same fixed block order (blocks counted from {@code from}). */
+    public static double sum(float[] x, int from, int to) {
+        float[] lanes = LANES.get();
+        double total = 0;
+        int i = from;
+        for (; i + BLOCK <= to; i += BLOCK) {
+            FloatVector s0 = FloatVector.zero(S);
+            FloatVector s1 = FloatVector.zero(S);
+            FloatVector s2 = FloatVector.zero(S);
+            FloatVector s3 = FloatVector.zero(S);
+            for (int j = i; j < i + BLOCK; j += 4 * L) {
+                s0 = s0.add(FloatVector.fromArray(S, x, j));
+                s1 = s1.add(FloatVector.fromArray(S, x, j + L));
+                s2 = s2.add(FloatVector.fromArray(S, x, j + 2 * L));
+                s3 = s3.add(FloatVector.fromArray(S, x, j + 3 * L));
+            }
+            total = addLanes(total, lanes, s0, s1, s2, s3);
+        }
+        for (; i < to; i++) {
+            total += x[i];
+        }
+        return total;
+    }
+
+    /** Σ (a − b)², in the same fixed block order as {@link #sumOfSquares}. */
+    public static double sumOfSquaredDifferences(float[] a, float[] b) {
+        int n = Math.min(a.length, b.length);
+        float[] lanes = LANES.get();
+        double total = 0;
+        int i = 0;
+        for (; i + BLOCK <= n; i += BLOCK) {
+            FloatVector s0 = FloatVector.zero(S);
+            FloatVector s1 = FloatVector.zero(S);
+            FloatVector s2 = FloatVector.zero(S);
+            FloatVector s3 = FloatVector.zero(S);
+            for (int j = i; j < i + BLOCK; j += 4 * L) {
+                FloatVector v0 = FloatVector.fromArray(S, a, j).sub(FloatVector.fromArray(S, b, j));
+                FloatVector v1 = FloatVector.fromArray(S, a, j + L).sub(FloatVector.fromArray(S, b, j + L));
+                FloatVector v2 = FloatVector.fromArray(S, a, j + 2 * L).sub(FloatVector.fromArray(S, b, j + 2 * L));
+                FloatVector v3 = FloatVector.fromArray(S, a, j + 3 * L).sub(FloatVector.fromArray(S, b, j + 3 * L));
+                s0 = v0.fma(v0, s0);
+                s1 = v1.fma(v1, s1);
+                s2 = v2.fma(v2, s2);
+                s3 = v3.fma(v3, s3);
+            }
+            total = addLanes(total, lanes, s0, s1, s2, s3);
+        }
+        for (; i < n; i++) {
+            double v = (double) a[i] - b[i];
+            total += v * v;
+        }
+        return total;
+    }
+
+    /**
+     * total + a block's 4·L partial sums, added in double in lane order. The three block sums above are
+     * separate loops, not one loop told which terms to sum: C2 compiled that one nine times in a run (its
+     * loop checks, hoisted for the kind of sum it had seen, failed for the next kind), 300-400 ms of
+     * compiler time while the kernels waited for their turn.
+     */
+    private static double addLanes(double total, float[] lanes, FloatVector s0, FloatVector s1, FloatVector s2,
+                                   FloatVector s3) {
+        s0.intoArray(lanes, 0);
+        s1.intoArray(lanes, L);
+        s2.intoArray(lanes, 2 * L);
+        s3.intoArray(lanes, 3 * L);
+        for (float lane : lanes) {
+            total += lane;
+        }
+        return total;
     }
 
     // Adam's constants, by index in the factors array of adam(): see org.epochal.optim.Adam.
@@ -446,16 +481,12 @@ public final class Elementwise {
         arg[o] = best;
     }
 
-    /** Compiles the loops before training needs them (see {@link Gemm#warmUpInBackground()}). */
-    static void warmUp() {
+    /** Every loop here on small private arrays, for {@link Gemm#warmUpInBackground()} to call until compiled. */
+    static WarmUp.Loop[] warmUpLoops() {
         float[] x = new float[80];
         float[] y = new float[80];
         for (int i = 0; i < x.length; i++) {
             x[i] = (i % 5) - 2f;
-        }
-        for (int i = 0; i < 20_000; i++) {
-            positiveMask(x, x, y, i & 7, 80);
-            positiveOrScaled(x, y, 0.01f, y, i & 7, 80);
         }
         int[] map = new int[36];
         for (int i = 0; i < map.length; i++) {
@@ -467,23 +498,30 @@ public final class Elementwise {
         int[] arg = new int[map.length];
         float[] g = new float[2 * BLOCK + 3];
         float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0f, 1f, 1e-3f, 0.5f};
-        // rows of 33 features: two vectors and a tail a row, so C2 compiles these loops during the warm-up
+        // rows of 33 features: two vectors and a tail a row
         double[] featureSums = new double[33];
         double[] featureSquares = new double[33];
         float[] seen = new float[17];
-        for (int i = 0; i < 3000; i++) {
-            addRowsAndSquares(x, 2, 33, featureSums, featureSquares, true);
-            markPositive(x, 4, 17, seen, true);
-            sumOfSquares(g);
-            sum(g, 3, g.length);
-            sumOfSquaredDifferences(g, g);
-            k[ADAM_DECAY] = (i & 1) == 0 ? 1f : 0.999f;
-            adam(x, y, g, g, i & 7, 80, k);
-            maxPool2x2(x, map, 1, pooled, arg, i & 3, map.length);
-            maxPool2x2Plane(g, 0, 26, 4, 13, planeOut, planeArg, 0);
-            copyRun(x, i & 7, y, 8);
-            anyPositive(y, i & 7, 80);
-            addRun(x, i & 7, y, 8, 1 + (i % L));
-        }
+        // Bounds in ns a call (see WarmUp.Loop): compiled, the 80-float loops took 12-55 ns here, the block
+        // sums over up to 8,195 floats 120-600, the 36 gathered 2x2 windows 60.
+        return new WarmUp.Loop[] {
+            new WarmUp.Loop(150, i -> positiveMask(x, x, y, i & 7, 80)),
+            new WarmUp.Loop(150, i -> positiveOrScaled(x, y, 0.01f, y, i & 7, 80)),
+            new WarmUp.Loop(150, i -> addRowsAndSquares(x, 2, 33, featureSums, featureSquares, true)),
+            new WarmUp.Loop(100, i -> markPositive(x, 4, 17, seen, true)),
+            // lengths with and without whole blocks, as training has (a bias, a weight)
+            new WarmUp.Loop(2_000, i -> sumOfSquares(g, (i & 1) == 0 ? g.length : 1 + i % (BLOCK / 2))),
+            new WarmUp.Loop(2_000, i -> sum(g, 3, (i & 1) == 0 ? g.length : 1 + i % (BLOCK / 2))),
+            new WarmUp.Loop(2_000, i -> sumOfSquaredDifferences(g, g)),
+            new WarmUp.Loop(300, i -> {
+                k[ADAM_DECAY] = (i & 1) == 0 ? 1f : 0.999f;
+                adam(x, y, g, g, i & 7, 80, k);
+            }),
+            new WarmUp.Loop(400, i -> maxPool2x2(x, map, 1, pooled, arg, i & 3, map.length)),
+            new WarmUp.Loop(300, i -> maxPool2x2Plane(g, 0, 26, 4, 13, planeOut, planeArg, 0)),
+            new WarmUp.Loop(300, i -> copyRun(x, i & 7, y, 8)),
+            new WarmUp.Loop(100, i -> anyPositive(y, i & 7, 80)),
+            new WarmUp.Loop(300, i -> addRun(x, i & 7, y, 8, 1 + (i % L))),
+        };
     }
 }

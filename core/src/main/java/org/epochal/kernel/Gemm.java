@@ -87,9 +87,11 @@ public final class Gemm {
         t.start();
     }
 
-    /** Kernel calls with short k first (cheap while interpreted, and C2 counts calls), then whole GEMMs. */
+    /**
+     * The GEMM kernels on short k (cheap while interpreted; C2 counts calls), whole GEMMs of small shapes in all
+     * eight variants, and {@link Elementwise}'s loops, in turns until C2 has compiled each ({@link WarmUp}).
+     */
     static void warmUp() {
-        Elementwise.warmUp();
         float[] x = new float[8192];
         float[] y = new float[8192];
         for (int i = 0; i < x.length; i++) {
@@ -97,39 +99,41 @@ public final class Gemm {
             y[i] = (i % 5) * 0.5f;
         }
         int w = GemmKernels.W;
-        for (int i = 0; i < 6000; i++) {
-            boolean load = (i & 1) != 0;
-            int kc = 1 + (i & 3);
-            int rows = 1 + i % GemmKernels.R;
-            GemmKernels.tileJ(kc, x, 0, 8, 1, rows, y, 0, (i & 2) != 0 ? w : w + 16, x, 4096, w, load);
-            GemmKernels.tileI(kc, y, 0, x, 0, 8, 1, rows, x, 4096, w, load);
-            GemmKernels.rowJ(kc, x, 0, 1, y, 0, w, x, 4096, load);
-            if ((i & 3) == 0) {
-                // k past one block of 1024 now and then: the lanes then carry over between blocks
-                int k = 16 * kc + (i & 1) + ((i & 12) == 12 ? 1024 : 0);
-                Dots.rows(1 + (i & 3), 1 + i % 5, k, x, 0, 1100, y, 0, 1100, load, x, 6000, 8);
-            }
-            if ((i & 7) == 0) {
-                GemmKernels.transpose(x, 0, 40, 16 + (i & 1), 16 + (i & 2), y, 0, 40);
-                GemmKernels.copy(x, 0, y, 0, w);
-            }
-        }
         int[][] shapes = {{7, 70, 3}, {13, 70, 260}, {64, 12, 130}, {20, 9, 33}, {1, 140, 130}};
+        // ns a call, compiled: 300-500, 11,000-14,000, 2,700-4,000, 800-1,100 and 3,000-4,400 here
+        long[] bounds = {1_500, 40_000, 10_000, 3_000, 12_000};
         float[] a = new float[300 * 130];
         float[] b = new float[300 * 130];
         float[] c = new float[300 * 130];
         System.arraycopy(x, 0, a, 0, x.length);
         System.arraycopy(y, 0, b, 0, y.length);
-        for (int round = 0; round < 300; round++) {
-            for (int[] s : shapes) {
-                for (int t = 0; t < 8; t++) {
-                    boolean transA = (t & 1) != 0;
-                    boolean transB = (t & 2) != 0;
-                    gemm(Parallel.SEQUENTIAL, transA, transB, s[0], s[1], s[2], a, 0, transA ? s[0] : s[2],
-                            b, 0, transB ? s[2] : s[1], (t & 4) != 0, c, 0, s[1]);
-                }
-            }
+        // ns a call, compiled: tiles 27-36, one row 12-20, dots 140-160, transpose 59-68, copy 9-16
+        WarmUp.Loop[] loops = new WarmUp.Loop[6 + shapes.length];
+        loops[0] = new WarmUp.Loop(150, i -> GemmKernels.tileJ(1 + (i & 3), x, 0, 8, 1, 1 + i % GemmKernels.R, y, 0,
+                (i & 2) != 0 ? w : w + 16, x, 4096, w, (i & 1) != 0));
+        loops[1] = new WarmUp.Loop(150, i -> GemmKernels.tileI(1 + (i & 3), y, 0, x, 0, 8, 1, 1 + i % GemmKernels.R,
+                x, 4096, w, (i & 1) != 0));
+        loops[2] = new WarmUp.Loop(100, i -> GemmKernels.rowJ(1 + (i & 3), x, 0, 1, y, 0, w, x, 4096, (i & 1) != 0));
+        // k past one block of 1024 now and then: the lanes then carry over between blocks
+        loops[3] = new WarmUp.Loop(600, i -> Dots.rows(1 + (i & 3), 1 + i % 5,
+                16 * (1 + (i & 3)) + (i & 1) + ((i & 12) == 12 ? 1024 : 0), x, 0, 1100, y, 0, 1100, (i & 1) != 0, x,
+                6000, 8));
+        loops[4] = new WarmUp.Loop(300, i -> GemmKernels.transpose(x, 0, 40, 16 + (i & 1), 16 + (i & 2), y, 0, 40));
+        loops[5] = new WarmUp.Loop(100, i -> GemmKernels.copy(x, i & 7, y, 0, w));
+        for (int q = 0; q < shapes.length; q++) {
+            int[] s = shapes[q];
+            // the eight variants in turn: A and B transposed or not, C overwritten or accumulated
+            loops[6 + q] = new WarmUp.Loop(bounds[q], i -> {
+                boolean transA = (i & 1) != 0;
+                boolean transB = (i & 2) != 0;
+                gemm(Parallel.SEQUENTIAL, transA, transB, s[0], s[1], s[2], a, 0, transA ? s[0] : s[2],
+                        b, 0, transB ? s[2] : s[1], (i & 4) != 0, c, 0, s[1]);
+            });
         }
+        WarmUp.Loop[] elementwise = Elementwise.warmUpLoops();
+        WarmUp.Loop[] all = Arrays.copyOf(elementwise, elementwise.length + loops.length);
+        System.arraycopy(loops, 0, all, elementwise.length, loops.length);
+        WarmUp.untilCompiled(all);
     }
 
     /** The same chains without the Vector API: row by row, p outer so B is read along its rows. */

@@ -124,4 +124,12 @@ class TrainerTest {
         a.startEpoch(4);
         assertTrue(!java.util.Arrays.equals(third, a.order()), "a new order each epoch");
     }
+
+    @Test
+    void waitsForTheCompiledKernelsOnlyWhenTheRunIsLarge() {
+        // the digits demo (4,810 parameters, 1,437 samples, 20 epochs) starts at once;
+        // Fashion-MNIST's MLP (235,146 parameters, 60,000 samples) waits, even for one epoch
+        org.junit.jupiter.api.Assertions.assertFalse(Trainer.waitsForWarmUp(4_810, 1_437, 20));
+        org.junit.jupiter.api.Assertions.assertTrue(Trainer.waitsForWarmUp(235_146, 60_000, 1));
+    }
 }

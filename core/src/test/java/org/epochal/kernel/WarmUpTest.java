@@ -1,0 +1,41 @@
+package org.epochal.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class WarmUpTest {
+    /** A loop whose calls take {@code nanos} while {@code slow} says so (the fallback), then nothing. */
+    private static void spin(long nanos) {
+        long end = System.nanoTime() + nanos;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void stopsAfterTheMinimumRoundsWhenEveryLoopIsFast() {
+        int[] calls = new int[1];
+        int rounds = WarmUp.untilCompiled(new WarmUp.Loop(1_000_000, i -> calls[0]++));
+        assertEquals(WarmUp.MIN_ROUNDS, rounds);
+        assertEquals(WarmUp.MIN_ROUNDS * WarmUp.CALLS, calls[0]);
+    }
+
+    @Test
+    void goesOnWhileOneLoopIsSlowAndUntilItWasFastTwice() {
+        int slowCalls = 40 * WarmUp.CALLS;
+        int rounds = WarmUp.untilCompiled(
+                new WarmUp.Loop(1_000_000, i -> { }),
+                new WarmUp.Loop(100_000, i -> spin(i < slowCalls ? 200_000 : 0)));
+        assertEquals(42, rounds, "40 slow rounds, then two fast ones");
+    }
+
+    @Test
+    void givesUpAtItsDeadline() {
+        long t0 = System.nanoTime();
+        int rounds = WarmUp.untilCompiled(200_000_000L, new WarmUp.Loop(1_000, i -> spin(20_000)));
+        long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(rounds >= 1 && tookMillis >= 200 && tookMillis < 2_000, rounds + " rounds, " + tookMillis + " ms");
+    }
+}
