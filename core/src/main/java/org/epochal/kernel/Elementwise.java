@@ -488,7 +488,7 @@ public final class Elementwise {
         for (int i = 0; i < x.length; i++) {
             x[i] = (i % 5) - 2f;
         }
-        int[] map = new int[36];
+        int[] map = new int[148];
         for (int i = 0; i < map.length; i++) {
             map[i] = 2 * i;
         }
@@ -503,7 +503,7 @@ public final class Elementwise {
         double[] featureSquares = new double[33];
         float[] seen = new float[17];
         // Bounds in ns a call (see WarmUp.Loop): compiled, the 80-float loops took 12-55 ns here, the block
-        // sums over up to 8,195 floats 120-600, the 36 gathered 2x2 windows 60.
+        // sums over up to 8,195 floats 120-600, 148 gathered 2x2 windows 250.
         return new WarmUp.Loop[] {
             new WarmUp.Loop(150, i -> positiveMask(x, x, y, i & 7, 80)),
             new WarmUp.Loop(150, i -> positiveOrScaled(x, y, 0.01f, y, i & 7, 80)),
@@ -517,7 +517,8 @@ public final class Elementwise {
                 k[ADAM_DECAY] = (i & 1) == 0 ? 1f : 0.999f;
                 adam(x, y, g, g, i & 7, 80, k);
             }),
-            new WarmUp.Loop(400, i -> maxPool2x2(x, map, 1, pooled, arg, i & 3, map.length)),
+            // 148 windows a call (nine vectors): C2 compiled it last of all with 36 (after 2.8 s)
+            new WarmUp.Loop(1_000, i -> maxPool2x2(g, map, 1, pooled, arg, i & 3, map.length)),
             new WarmUp.Loop(300, i -> maxPool2x2Plane(g, 0, 26, 4, 13, planeOut, planeArg, 0)),
             new WarmUp.Loop(300, i -> copyRun(x, i & 7, y, 8)),
             new WarmUp.Loop(100, i -> anyPositive(y, i & 7, 80)),

@@ -29,21 +29,29 @@ final class WarmUp {
     static final int CALLS = 50;
     /** Rounds before any loop counts as compiled: profiles of every argument pattern first. */
     static final int MIN_ROUNDS = 20;
-    /** A give-up bound (a JVM without C2, a stalled compiler): the loops then stay as they are. */
-    private static final long MAX_NANOS = 20_000_000_000L;
+    /** A give-up bound for a loop C2 never compiles (a stalled compiler): it then stays as it is. */
+    private static final long MAX_NANOS = 10_000_000_000L;
+    /**
+     * Gives up sooner when most loops never got fast: a JVM without C2 (-XX:TieredStopAtLevel=1, -Xint; a
+     * one-vector copy is fast even there). Here half of them were compiled after about 1 s.
+     */
+    private static final long NO_C2_NANOS = 3_000_000_000L;
 
     static int untilCompiled(Loop... loops) {
-        return untilCompiled(MAX_NANOS, loops);
+        return untilCompiled(MAX_NANOS, NO_C2_NANOS, loops);
     }
 
     /**
      * Calls every loop, round after round, until each one's last two rounds averaged under its bound a call
-     * and at least {@link #MIN_ROUNDS} rounds have run, or {@code maxNanos} have passed; returns the rounds run.
+     * and at least {@link #MIN_ROUNDS} rounds have run; or until {@code maxNanos} have passed, or
+     * {@code fewFastNanos} with fewer than half of the loops ever under their bound. Returns the rounds run.
      */
-    static int untilCompiled(long maxNanos, Loop... loops) {
+    static int untilCompiled(long maxNanos, long fewFastNanos, Loop... loops) {
         boolean debug = Boolean.getBoolean("epochal.warmup.debug");
         int[] fastRounds = new int[loops.length];
-        long deadline = System.nanoTime() + maxNanos;
+        long start = System.nanoTime();
+        boolean[] everFast = new boolean[loops.length];
+        int fast = 0;
         int i = 0;
         for (int round = 1; ; round++) {
             boolean all = true;
@@ -57,6 +65,10 @@ final class WarmUp {
                 long perCall = (System.nanoTime() - t0) / CALLS;
                 fastRounds[c] = perCall < loops[c].fastNanos() ? fastRounds[c] + 1 : 0;
                 all &= fastRounds[c] >= 2;
+                if (fastRounds[c] > 0 && !everFast[c]) {
+                    everFast[c] = true;
+                    fast++;
+                }
                 if (debug) {
                     line.append(' ').append(perCall);
                 }
@@ -65,7 +77,8 @@ final class WarmUp {
             if (debug) {
                 System.err.println(line);
             }
-            if (all && round >= MIN_ROUNDS || System.nanoTime() - deadline > 0) {
+            long elapsed = System.nanoTime() - start;
+            if (all && round >= MIN_ROUNDS || elapsed > maxNanos || 2 * fast < loops.length && elapsed > fewFastNanos) {
                 return round;
             }
         }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 class WarmUpTest {
-    /** A loop whose calls take {@code nanos} while {@code slow} says so (the fallback), then nothing. */
+    /** Busy for {@code nanos}: a call through the fallback. */
     private static void spin(long nanos) {
         long end = System.nanoTime() + nanos;
         while (System.nanoTime() < end) {
@@ -32,10 +32,20 @@ class WarmUpTest {
     }
 
     @Test
-    void givesUpAtItsDeadline() {
+    void givesUpAtItsDeadlineWhenOneLoopStaysSlow() {
         long t0 = System.nanoTime();
-        int rounds = WarmUp.untilCompiled(200_000_000L, new WarmUp.Loop(1_000, i -> spin(20_000)));
+        int rounds = WarmUp.untilCompiled(300_000_000L, 100_000_000L, new WarmUp.Loop(1_000_000, i -> { }),
+                new WarmUp.Loop(1_000, i -> spin(20_000)));
         long tookMillis = (System.nanoTime() - t0) / 1_000_000;
-        assertTrue(rounds >= 1 && tookMillis >= 200 && tookMillis < 2_000, rounds + " rounds, " + tookMillis + " ms");
+        assertTrue(rounds >= 1 && tookMillis >= 300 && tookMillis < 3_000, rounds + " rounds, " + tookMillis + " ms");
+    }
+
+    @Test
+    void givesUpSoonerWhenMostLoopsNeverGetFast() {
+        long t0 = System.nanoTime();
+        WarmUp.untilCompiled(10_000_000_000L, 100_000_000L, new WarmUp.Loop(1_000_000, i -> { }),
+                new WarmUp.Loop(1_000, i -> spin(20_000)), new WarmUp.Loop(1_000, i -> spin(20_000)));
+        long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(tookMillis >= 100 && tookMillis < 3_000, tookMillis + " ms");
     }
 }
