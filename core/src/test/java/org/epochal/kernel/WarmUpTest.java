@@ -18,8 +18,9 @@ class WarmUpTest {
     void stopsAfterTheMinimumRoundsWhenEveryLoopIsFast() {
         int[] calls = new int[1];
         int rounds = WarmUp.untilCompiled(new WarmUp.Loop(1_000_000, i -> calls[0]++));
-        assertEquals(WarmUp.MIN_ROUNDS, rounds);
-        assertEquals(WarmUp.MIN_ROUNDS * WarmUp.CALLS, calls[0]);
+        // a round is slow only if the machine stalls for 50 ms in it
+        assertTrue(rounds >= WarmUp.MIN_ROUNDS && rounds <= WarmUp.MIN_ROUNDS + 2, rounds + " rounds");
+        assertEquals(rounds * WarmUp.CALLS, calls[0]);
     }
 
     @Test
@@ -28,7 +29,8 @@ class WarmUpTest {
         int rounds = WarmUp.untilCompiled(
                 new WarmUp.Loop(1_000_000, i -> { }),
                 new WarmUp.Loop(100_000, i -> spin(i < slowCalls ? 200_000 : 0)));
-        assertEquals(42, rounds, "40 slow rounds, then two fast ones");
+        // 40 slow rounds, then two fast ones (one more if the machine stalls for 5 ms in one of them)
+        assertTrue(rounds >= 42 && rounds <= 44, rounds + " rounds");
     }
 
     @Test
