@@ -161,11 +161,11 @@ public final class Trainer implements Stateful, AutoCloseable {
 
     /** Parameters × samples × epochs (about the forward pass's multiply-adds) past which training waits for the JIT. */
     static final double WAIT_MIN_WORK = 1e9;
-    /** The longest wait: the warm-up stops trying after 20 s, and training runs at any speed. */
+    /** The longest wait (the warm-up itself gives up after 10 s, or 3 s on a JVM without C2). */
     private static final long WAIT_MAX_MILLIS = 10_000;
 
     /**
-     * Waits for the kernels' background warm-up ({@link Gemm#awaitWarmUp}) when an epoch is large. Until C2
+     * Waits for the kernels' background warm-up ({@link Gemm#awaitWarmUp}) when the run is large. Until C2
      * has compiled them, the Vector API loops run a hundred times slower than after; the Fashion-MNIST MLP
      * spent 1.1 s in the pre-flight measurement and its first epoch ran at 39,000 samples/s against 98,000
      * after it. Waiting leaves both cores to the compiler and the warm-up instead. A small run (the digits,
@@ -182,6 +182,7 @@ public final class Trainer implements Stateful, AutoCloseable {
         }
     }
 
+    /** Whether a run of this size waits: parameters × samples × epochs ≥ {@link #WAIT_MIN_WORK}. */
     static boolean waitsForWarmUp(long parameters, long samples, int epochs) {
         return (double) parameters * samples * epochs >= WAIT_MIN_WORK;
     }
