@@ -1,0 +1,106 @@
+package org.epochal.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.epochal.kernel.Elementwise;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * {@link Elementwise}'s loops beside their plain forms: the Adam update (and its element-by-element twin),
+ * the fixed-order sum of squares (and a plain double loop, what it replaced), the ReLU derivative's
+ * select (and the branch per element).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "--add-modules=jdk.incubator.vector"})
+public class ElementwiseBench {
+    @State(Scope.Thread)
+    public static class Arrays {
+        /** Elements: a small layer, the MLP's 235,146 parameters, a CNN activation of 64·32·26·26. */
+        @Param({"1000", "235146", "1384448"})
+        public int size;
+
+        float[] p;
+        float[] g;
+        float[] m;
+        float[] v;
+        float[] out;
+        /** Adam's constants at step 10, lr 1e-3, PyTorch's defaults (indices: Elementwise.ADAM_*). */
+        final float[] adam = new float[Elementwise.ADAM_FACTORS];
+
+        @Setup
+        public void setUp() {
+            p = GemmBench.random(size, 1);
+            g = GemmBench.random(size, 2);
+            m = GemmBench.random(size, 3);
+            v = GemmBench.random(size, 4);
+            for (int i = 0; i < size; i++) {
+                v[i] = v[i] * v[i];
+            }
+            out = new float[size];
+            adam[Elementwise.ADAM_BETA1] = 0.9f;
+            adam[Elementwise.ADAM_BETA2] = 0.999f;
+            adam[Elementwise.ADAM_ONE_MINUS_BETA1] = (float) (1 - 0.9);
+            adam[Elementwise.ADAM_ONE_MINUS_BETA2] = (float) (1 - 0.999);
+            adam[Elementwise.ADAM_EPS] = 1e-8f;
+            adam[Elementwise.ADAM_WEIGHT_DECAY] = 0f;
+            adam[Elementwise.ADAM_DECAY] = 1f;
+            adam[Elementwise.ADAM_STEP_SIZE] = (float) (1e-3 / (1 - Math.pow(0.9, 10)));
+            adam[Elementwise.ADAM_BC2_SQRT] = (float) Math.sqrt(1 - Math.pow(0.999, 10));
+        }
+    }
+
+    @Benchmark
+    public float[] adam(Arrays a) {
+        Elementwise.adam(a.p, a.g, a.m, a.v, 0, a.size, a.adam);
+        return a.p;
+    }
+
+    @Benchmark
+    public float[] adamScalar(Arrays a) {
+        Elementwise.adamScalar(a.p, a.g, a.m, a.v, 0, a.size, a.adam);
+        return a.p;
+    }
+
+    @Benchmark
+    public double sumOfSquares(Arrays a) {
+        return Elementwise.sumOfSquares(a.g, a.size);
+    }
+
+    /** A plain double loop (another order: the same value to about 1e-15, not the same bits). */
+    @Benchmark
+    public double sumOfSquaresPlain(Arrays a) {
+        double s = 0;
+        for (int i = 0; i < a.size; i++) {
+            s += (double) a.g[i] * a.g[i];
+        }
+        return s;
+    }
+
+    /** The ReLU derivative: dx = x > 0 ? dy : 0 (a select). */
+    @Benchmark
+    public float[] positiveMask(Arrays a) {
+        Elementwise.positiveMask(a.p, a.g, a.out, 0, a.size);
+        return a.out;
+    }
+
+    /** The same as a branch per element (unpredictable on a real activation's signs). */
+    @Benchmark
+    public float[] positiveMaskPlain(Arrays a) {
+        for (int i = 0; i < a.size; i++) {
+            a.out[i] = a.p[i] > 0f ? a.g[i] : 0f;
+        }
+        return a.out;
+    }
+}
