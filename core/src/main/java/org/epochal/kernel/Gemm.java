@@ -88,8 +88,9 @@ public final class Gemm {
     }
 
     /**
-     * The GEMM kernels on short k (cheap while interpreted; C2 counts calls), whole GEMMs of small shapes in all
-     * eight variants, and {@link Elementwise}'s loops, in turns until C2 has compiled each ({@link WarmUp}).
+     * The GEMM kernels on short k (cheap while interpreted; C2 counts calls) and {@link Elementwise}'s loops,
+     * then whole GEMMs of small shapes in all eight variants, each in turns until C2 has compiled it
+     * ({@link WarmUp}).
      */
     static void warmUp() {
         float[] x = new float[8192];
