@@ -130,13 +130,57 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
+    /** A {@link #startAsync} call is running on worker 1 and has not been awaited. */
+    private boolean asyncPending;
+    private Runnable asyncBody;
+    /** The task of a {@link #startAsync} call: index 1 (worker 1) runs the body, index 0 (the caller) nothing. */
+    private final Task asyncTask = i -> {
+        if (i == 1) {
+            asyncBody.run();
+        }
+    };
+
+    /**
+     * Starts {@code body} on worker thread 1 and returns at once (with one thread: runs it, then returns). The
+     * next call on this instance, or {@link #awaitAsync()}, first waits for it. For work that overlaps the
+     * caller's serial part of a step: the next batch's gather while the optimizer and the callbacks run.
+     */
+    public void startAsync(Runnable body) {
+        if (threads == 1) {
+            body.run();
+            return;
+        }
+        awaitAsync();
+        asyncBody = body;
+        publish(threads, asyncTask, true);
+        work(generation, 0);
+        asyncPending = true;
+    }
+
+    /** Waits for the {@link #startAsync} call still running, if any; rethrows its failure. */
+    public void awaitAsync() {
+        if (asyncPending) {
+            asyncPending = false;
+            finish();
+            asyncBody = null;
+        }
+    }
+
     private void run(int count, Task task, boolean pinned) {
+        awaitAsync();
         if (threads == 1 || count <= 1) {
             for (int i = 0; i < count; i++) {
                 task.run(i);
             }
             return;
         }
+        publish(count, task, pinned);
+        work(generation, 0);
+        finish();
+    }
+
+    /** Makes call {@code count, task} claimable by the workers and wakes them. */
+    private void publish(int count, Task task, boolean pinned) {
         int gen = ++generation;
         // Close the old call's counter first: from here on a late worker claims nothing, whatever
         // task and count it reads below; then publish the new call with its counter at 0.
@@ -150,7 +194,10 @@ public final class Parallel implements AutoCloseable {
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
-        work(gen, 0);
+    }
+
+    /** Waits until every task of the published call has run; rethrows the first failure. */
+    private void finish() {
         int spins = 0;
         while (remaining.get() > 0) {
             if (++spins < 20_000) {

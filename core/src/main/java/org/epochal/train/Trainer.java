@@ -128,6 +128,7 @@ public final class Trainer implements Stateful, AutoCloseable {
                 if (Float.isFinite(value)) {
                     trainMetrics.add(out.data(), y.data(), x.batch(), out.sampleSize(), value);
                     model.backward(loss.gradient());
+                    loader.prefetch(b + 1);
                     gradNorm = experiment.clipGradNorm() != null
                             ? GradClip.clipGradNorm(params, experiment.clipGradNorm())
                             : GradClip.globalNorm(params);

@@ -119,4 +119,50 @@ class ParallelTest {
             assertTrue(perCall < 8, perCall + " bytes per call");
         }
     }
+
+    @Test
+    void anAsyncCallRunsOnAWorkerAndTheNextCallWaitsForIt() throws Exception {
+        for (int threads : new int[] {2, 3}) {
+            try (Parallel par = new Parallel(threads)) {
+                for (int call = 0; call < 2_000; call++) {
+                    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+                    java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+                    Thread[] ran = new Thread[1];
+                    par.startAsync(() -> {
+                        ran[0] = Thread.currentThread();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        done.incrementAndGet();
+                    });
+                    // back before the body is done: the body waits for this thread
+                    assertEquals(0, done.get());
+                    release.countDown();
+                    AtomicIntegerArray runs = new AtomicIntegerArray(5);
+                    par.forEach(5, runs::incrementAndGet);
+                    assertEquals(1, done.get(), "the next call waited for the async body");
+                    assertTrue(ran[0] != Thread.currentThread());
+                    for (int i = 0; i < 5; i++) {
+                        assertEquals(1, runs.get(i));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void anAsyncFailureIsRethrownByTheWaitAndOneThreadRunsTheBodyAtOnce() {
+        try (Parallel par = new Parallel(2)) {
+            par.startAsync(() -> {
+                throw new IllegalStateException("boom");
+            });
+            assertThrows(IllegalStateException.class, par::awaitAsync);
+            par.awaitAsync(); // nothing left to wait for
+        }
+        int[] ran = new int[1];
+        Parallel.SEQUENTIAL.startAsync(() -> ran[0]++);
+        assertEquals(1, ran[0]);
+    }
 }
