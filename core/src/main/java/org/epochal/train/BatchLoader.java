@@ -46,8 +46,11 @@ public final class BatchLoader {
     private Parallel parallel = Parallel.SEQUENTIAL;
     private final Parallel.Task gather = this::gatherRows;
     private final Runnable gatherAhead = this::gatherAhead;
+    /** The batch the gather fills: its first index in the order, its size, its buffers. */
     private int gatherStart;
     private int gatherCount;
+    private float[] gatherX;
+    private float[] gatherY;
 
     public BatchLoader(Dataset base, List<TrainingData.Addition> additions, Experiment.DataSpec spec, long seed) {
         this.batchSize = spec.batchSize();
@@ -180,9 +183,6 @@ public final class BatchLoader {
         gatherX = xs[s].data();
         gatherY = ys[s].data();
     }
-
-    private float[] gatherX;
-    private float[] gatherY;
 
     /** All rows of the prefetched batch, on the worker. */
     private void gatherAhead() {
