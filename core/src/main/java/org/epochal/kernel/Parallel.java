@@ -17,8 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  * A call allocates nothing: the call's task and count sit in fields, and tasks are claimed through one
  * atomic (generation, next index) pair, so a worker still busy with an old call can never claim a task of
  * the next one. Pinned calls ({@link #forEachPinned}, {@link #forSlices}) skip the claims: thread t runs
- * tasks t, t + threads, ..., so work split the same way lands on the same core every time. Also owns the
- * scratch that kernels reuse between calls.
+ * tasks t, t + threads, ..., so work split the same way lands on the same core every time. {@link #startAsync}
+ * runs one body on worker 1 while the caller goes on; the next call waits for it. Also owns the scratch that
+ * kernels reuse between calls.
  */
 public final class Parallel implements AutoCloseable {
     /** Runs everything on the calling thread. */
