@@ -36,11 +36,9 @@ public final class BatchLoader {
     private int prefetched = -1;
     private static final int GATHER_ROWS = 32;
     /**
-     * Floats a batch must have to be gathered ahead. The whole batch then lands in one core's cache, and the
-     * other core fetches what it reads of it from there (the two sit on different dies). Fashion-MNIST MLP on
-     * two threads, steps timed in one process alternating every 20 batches, µs a step without / with: batch
-     * 512 4,024–5,371 / 3,666–5,110 (faster in 5 of 6 runs), 256 2,119–2,342 / 1,869–2,194, 64 798–910 /
-     * 1,002 (slower: its gather took 45 µs, now the batch crosses dies).
+     * Floats a batch must have to be gathered ahead. Fashion-MNIST MLP on two threads, steps timed in one
+     * process alternating every 20 batches, µs a step without / with: batch 512 3,891–5,048 / 3,617–4,392
+     * (3 runs), 64 832–890 / 923–979 (slower: a gather of 45 µs does not repay the hand-off).
      */
     static final long PREFETCH_MIN = 1 << 17;
     private Parallel parallel = Parallel.SEQUENTIAL;
@@ -117,6 +115,7 @@ public final class BatchLoader {
         int count = Math.min(batchSize, current.size() - b * batchSize);
         int d = current.sampleSize();
         if (b == prefetched) {
+            copyRows(0, gatherCount / 2); // the first half here, while the worker may still do the second
             parallel.awaitAsync();
             prefetched = -1;
             slot ^= 1;
@@ -149,11 +148,14 @@ public final class BatchLoader {
     }
 
     /**
-     * Starts gathering batch {@code b} into the other buffers on a worker thread, to be served by the next
-     * {@code batch(b)}: the trainer calls it once backward is done, and the gather (random rows of the data
-     * set, 0.3 ms at batch 512) then runs while the caller computes the gradient norm, steps the optimizer
-     * and runs the callbacks. A copy: the same bits. Only for batches of {@link #PREFETCH_MIN} floats or more,
-     * on two or more threads, within the epoch.
+     * Starts gathering batch {@code b} into the other buffers, to be served by the next {@code batch(b)}: the
+     * trainer calls it once backward is done, and worker 1 gathers the second half of the rows (random rows
+     * of the data set: 0.3 ms for a whole batch of 512) while the caller computes the gradient norm, steps
+     * the optimizer and runs the callbacks; the caller gathers the first half when it asks for the batch.
+     * Each die then holds half of the batch, as when both threads gather it at once: the whole batch gathered
+     * ahead on the worker left the caller to fetch all of it from the other die (batch 512, µs a step: half
+     * ahead 3,181–3,405, all ahead 3,352–3,759). A copy: the same bits. Only for batches of
+     * {@link #PREFETCH_MIN} floats or more, on two or more threads, within the epoch.
      */
     public void prefetch(int b) {
         if (parallel.threads() == 1 || b >= batches() || (long) batchSize * current.sampleSize() < PREFETCH_MIN) {
@@ -184,9 +186,9 @@ public final class BatchLoader {
         gatherY = ys[s].data();
     }
 
-    /** All rows of the prefetched batch, on the worker. */
+    /** The second half of the prefetched batch's rows, on the worker. */
     private void gatherAhead() {
-        copyRows(0, gatherCount);
+        copyRows(gatherCount / 2, gatherCount);
     }
 
     /** Rows [task·GATHER_ROWS, …) of the batch being gathered (all of them for task 0 of a small batch). */
