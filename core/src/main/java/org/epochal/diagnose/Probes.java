@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.epochal.io.Json;
-import org.epochal.kernel.Elementwise;
+import org.epochal.kernel.BlockSums;
 import org.epochal.layer.Layer;
 import org.epochal.layer.Parameter;
 import org.epochal.layer.ReLU;
@@ -197,8 +197,8 @@ public final class Probes implements Callback {
                 s[1] += wn;
                 if (havePreStep) {
                     float[] before = preStepWeights[all.indexOf(w)];
-                    double diff = Elementwise.sumOfSquaredDifferences(w.data(), before);
-                    double base = Elementwise.sumOfSquares(before);
+                    double diff = BlockSums.sumOfSquaredDifferences(w.data(), before);
+                    double base = BlockSums.sumOfSquares(before);
                     s[2] += base > 0 ? Math.sqrt(diff / base) : (diff > 0 ? Double.POSITIVE_INFINITY : 0);
                     s[3] += 1;
                 }
@@ -207,8 +207,8 @@ public final class Probes implements Callback {
             if (y != null) {
                 float[] v = y.data();
                 int n = y.size();
-                double sum = Elementwise.sum(v, 0, n);
-                double sq = Elementwise.sumOfSquares(v, n);
+                double sum = BlockSums.sum(v, 0, n);
+                double sq = BlockSums.sumOfSquares(v, n);
                 long saturated = 0;
                 boolean sig = layer instanceof Sigmoid;
                 boolean tanh = layer instanceof Tanh;

@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Elementwise loops the JIT does not vectorise well on its own. The selects: their plain-Java form compiles
  * to a branch per element, unpredictable with real data (a ReLU's sign pattern), 4–7 times slower than a
  * vector select; each element gets exactly the scalar expression's value, so both give the same bits. And
- * a sum of squares in a fixed order, the Adam update, 2×2 max pooling, short copies and adds, and the
- * diagnostics' once-a-batch passes (input sums, ReLU firing).
+ * the Adam update, 2×2 max pooling, short copies and adds, and the diagnostics' once-a-batch passes (input
+ * sums, ReLU firing). Fixed-order reductions are in {@link BlockSums}.
  */
 public final class Elementwise {
     private Elementwise() {
@@ -20,9 +20,6 @@ public final class Elementwise {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Elements per block of {@link #sumOfSquares}: a multiple of 4 vectors for any vector size up to 1024 lanes. */
-    private static final int BLOCK = 4096;
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * L]);
 
     /** dx[i] = x[i] > 0 ? dy[i] : 0 for i in [from, to) (NaN in x gives 0). */
     public static void positiveMask(float[] x, float[] dy, float[] dx, int from, int to) {
@@ -48,118 +45,6 @@ public final class Elementwise {
         for (; i < to; i++) {
             y[i] = x[i] > 0f ? v[i] : v[i] * slope;
         }
-    }
-
-    /**
-     * Σ g²: blocks of 4096 elements summed in float vector lanes (64 partial sums of 64 squares each, one
-     * fma per element), each block's partial sums then added in double in lane order; the tail in double.
-     * Lane arithmetic is exactly specified (unlike a vector reduceLanes), so the result is the same bits on
-     * every run, thread count, and whether the loop is interpreted or compiled. About ten times faster than
-     * a scalar double loop, which cost more than the Adam step on an MLP at batch 1.
-     */
-    public static double sumOfSquares(float[] g) {
-        return sumOfSquares(g, g.length);
-    }
-
-    /** Σ x² over the first n elements, in the same fixed order as {@link #sumOfSquares(float[])}. */
-    public static double sumOfSquares(float[] x, int n) {
-        float[] lanes = LANES.get();
-        double total = 0;
-        int i = 0;
-        for (; i + BLOCK <= n; i += BLOCK) {
-            FloatVector s0 = FloatVector.zero(S);
-            FloatVector s1 = FloatVector.zero(S);
-            FloatVector s2 = FloatVector.zero(S);
-            FloatVector s3 = FloatVector.zero(S);
-            for (int j = i; j < i + BLOCK; j += 4 * L) {
-                FloatVector v0 = FloatVector.fromArray(S, x, j);
-                FloatVector v1 = FloatVector.fromArray(S, x, j + L);
-                FloatVector v2 = FloatVector.fromArray(S, x, j + 2 * L);
-                FloatVector v3 = FloatVector.fromArray(S, x, j + 3 * L);
-                s0 = v0.fma(v0, s0);
-                s1 = v1.fma(v1, s1);
-                s2 = v2.fma(v2, s2);
-                s3 = v3.fma(v3, s3);
-            }
-            total = addLanes(total, lanes, s0, s1, s2, s3);
-        }
-        for (; i < n; i++) {
-            double v = x[i];
-            total += v * v;
-        }
-        return total;
-    }
-
-    /** Σ x[from..to), in the same fixed block order (blocks counted from {@code from}). */
-    public static double sum(float[] x, int from, int to) {
-        float[] lanes = LANES.get();
-        double total = 0;
-        int i = from;
-        for (; i + BLOCK <= to; i += BLOCK) {
-            FloatVector s0 = FloatVector.zero(S);
-            FloatVector s1 = FloatVector.zero(S);
-            FloatVector s2 = FloatVector.zero(S);
-            FloatVector s3 = FloatVector.zero(S);
-            for (int j = i; j < i + BLOCK; j += 4 * L) {
-                s0 = s0.add(FloatVector.fromArray(S, x, j));
-                s1 = s1.add(FloatVector.fromArray(S, x, j + L));
-                s2 = s2.add(FloatVector.fromArray(S, x, j + 2 * L));
-                s3 = s3.add(FloatVector.fromArray(S, x, j + 3 * L));
-            }
-            total = addLanes(total, lanes, s0, s1, s2, s3);
-        }
-        for (; i < to; i++) {
-            total += x[i];
-        }
-        return total;
-    }
-
-    /** Σ (a − b)², in the same fixed block order as {@link #sumOfSquares}. */
-    public static double sumOfSquaredDifferences(float[] a, float[] b) {
-        int n = Math.min(a.length, b.length);
-        float[] lanes = LANES.get();
-        double total = 0;
-        int i = 0;
-        for (; i + BLOCK <= n; i += BLOCK) {
-            FloatVector s0 = FloatVector.zero(S);
-            FloatVector s1 = FloatVector.zero(S);
-            FloatVector s2 = FloatVector.zero(S);
-            FloatVector s3 = FloatVector.zero(S);
-            for (int j = i; j < i + BLOCK; j += 4 * L) {
-                FloatVector v0 = FloatVector.fromArray(S, a, j).sub(FloatVector.fromArray(S, b, j));
-                FloatVector v1 = FloatVector.fromArray(S, a, j + L).sub(FloatVector.fromArray(S, b, j + L));
-                FloatVector v2 = FloatVector.fromArray(S, a, j + 2 * L).sub(FloatVector.fromArray(S, b, j + 2 * L));
-                FloatVector v3 = FloatVector.fromArray(S, a, j + 3 * L).sub(FloatVector.fromArray(S, b, j + 3 * L));
-                s0 = v0.fma(v0, s0);
-                s1 = v1.fma(v1, s1);
-                s2 = v2.fma(v2, s2);
-                s3 = v3.fma(v3, s3);
-            }
-            total = addLanes(total, lanes, s0, s1, s2, s3);
-        }
-        for (; i < n; i++) {
-            double v = (double) a[i] - b[i];
-            total += v * v;
-        }
-        return total;
-    }
-
-    /**
-     * total + a block's 4·L partial sums, added in double in lane order. The three block sums above are
-     * separate loops, not one loop told which terms to sum: C2 compiled that one nine times in a run (its
-     * loop checks, hoisted for the kind of sum it had seen, failed for the next kind), 300-400 ms of
-     * compiler time while the kernels waited for their turn.
-     */
-    private static double addLanes(double total, float[] lanes, FloatVector s0, FloatVector s1, FloatVector s2,
-                                   FloatVector s3) {
-        s0.intoArray(lanes, 0);
-        s1.intoArray(lanes, L);
-        s2.intoArray(lanes, 2 * L);
-        s3.intoArray(lanes, 3 * L);
-        for (float lane : lanes) {
-            total += lane;
-        }
-        return total;
     }
 
     // Adam's constants, by index in the factors array of adam(): see org.epochal.optim.Adam.
@@ -496,23 +381,19 @@ public final class Elementwise {
         float[] planeOut = new float[52];
         int[] planeArg = new int[52];
         int[] arg = new int[map.length];
-        float[] g = new float[2 * BLOCK + 3];
+        float[] g = new float[2 * 4096 + 3];
         float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0f, 1f, 1e-3f, 0.5f};
         // rows of 33 features: two vectors and a tail a row
         double[] featureSums = new double[33];
         double[] featureSquares = new double[33];
         float[] seen = new float[17];
-        // Bounds in ns a call (see WarmUp.Loop): compiled, the 80-float loops took 12-55 ns here, the block
-        // sums over up to 8,195 floats 120-600, 148 gathered 2x2 windows 250.
+        // Bounds in ns a call (see WarmUp.Loop): compiled, the 80-float loops took 12-55 ns here, 148 gathered
+        // 2x2 windows 250.
         return new WarmUp.Loop[] {
             new WarmUp.Loop(150, i -> positiveMask(x, x, y, i & 7, 80)),
             new WarmUp.Loop(150, i -> positiveOrScaled(x, y, 0.01f, y, i & 7, 80)),
             new WarmUp.Loop(150, i -> addRowsAndSquares(x, 2, 33, featureSums, featureSquares, true)),
             new WarmUp.Loop(100, i -> markPositive(x, 4, 17, seen, true)),
-            // lengths with and without whole blocks, as training has (a bias, a weight)
-            new WarmUp.Loop(2_000, i -> sumOfSquares(g, (i & 1) == 0 ? g.length : 1 + i % (BLOCK / 2))),
-            new WarmUp.Loop(2_000, i -> sum(g, 3, (i & 1) == 0 ? g.length : 1 + i % (BLOCK / 2))),
-            new WarmUp.Loop(2_000, i -> sumOfSquaredDifferences(g, g)),
             new WarmUp.Loop(300, i -> {
                 k[ADAM_DECAY] = (i & 1) == 0 ? 1f : 0.999f;
                 adam(x, y, g, g, i & 7, 80, k);

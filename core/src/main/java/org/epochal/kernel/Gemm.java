@@ -88,9 +88,9 @@ public final class Gemm {
     }
 
     /**
-     * The GEMM kernels on short k (cheap while interpreted; C2 counts calls) and {@link Elementwise}'s loops,
-     * then whole GEMMs of small shapes in all eight variants, each in turns until C2 has compiled it
-     * ({@link WarmUp}).
+     * The GEMM kernels on short k (cheap while interpreted; C2 counts calls), {@link Elementwise}'s loops and
+     * the {@link BlockSums}, then whole GEMMs of small shapes in all eight variants, each in turns until C2
+     * has compiled it ({@link WarmUp}).
      */
     static void warmUp() {
         float[] x = new float[8192];
@@ -134,8 +134,10 @@ public final class Gemm {
         // The kernels first, on short k: whole GEMMs run them on k up to 192, and interpreted that long they
         // were compiled twice (on-stack replacement first: tileJ 286 ms of C2's time, then 206 ms).
         WarmUp.Loop[] elementwise = Elementwise.warmUpLoops();
-        WarmUp.Loop[] kernels = Arrays.copyOf(elementwise, elementwise.length + 6);
-        System.arraycopy(loops, 0, kernels, elementwise.length, 6);
+        WarmUp.Loop[] sums = BlockSums.warmUpLoops();
+        WarmUp.Loop[] kernels = Arrays.copyOf(elementwise, elementwise.length + sums.length + 6);
+        System.arraycopy(sums, 0, kernels, elementwise.length, sums.length);
+        System.arraycopy(loops, 0, kernels, elementwise.length + sums.length, 6);
         WarmUp.untilCompiled(kernels);
         WarmUp.untilCompiled(Arrays.copyOfRange(loops, 6, loops.length));
     }

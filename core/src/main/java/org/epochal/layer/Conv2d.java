@@ -2,6 +2,7 @@ package org.epochal.layer;
 
 import java.util.List;
 import org.epochal.init.Init;
+import org.epochal.kernel.BlockSums;
 import org.epochal.kernel.Dots;
 import org.epochal.kernel.Elementwise;
 import org.epochal.kernel.Gemm;
@@ -251,7 +252,7 @@ public final class Conv2d extends Layer {
         if (hasBias) {
             // per channel in a fixed block order (a plain float chain over 21,632 values was slow)
             for (int o = 0; o < out; o++) {
-                biasHalves[h * out + o] = Elementwise.sum(dyt, o * cols + c0, o * cols + c0 + width);
+                biasHalves[h * out + o] = BlockSums.sum(dyt, o * cols + c0, o * cols + c0 + width);
             }
         }
     }

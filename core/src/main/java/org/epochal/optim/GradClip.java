@@ -1,13 +1,13 @@
 package org.epochal.optim;
 
 import java.util.List;
-import org.epochal.kernel.Elementwise;
+import org.epochal.kernel.BlockSums;
 import org.epochal.layer.Parameter;
 
 /**
  * Global gradient norm and torch.nn.utils.clip_grad_norm_: total = ‖(‖g₁‖, ‖g₂‖, ...)‖₂,
  * coef = min(1, maxNorm / (total + 1e-6)), every gradient multiplied by coef.
- * Sums run in a fixed order ({@link Elementwise#sumOfSquares}), parameter by parameter: the same bits
+ * Sums run in a fixed order ({@link BlockSums#sumOfSquares}), parameter by parameter: the same bits
  * for any thread count.
  */
 public final class GradClip {
@@ -23,9 +23,9 @@ public final class GradClip {
         return Math.sqrt(total);
     }
 
-    /** Σ g², in a fixed order: {@link Elementwise#sumOfSquares}. */
+    /** Σ g², in a fixed order: {@link BlockSums#sumOfSquares}. */
     public static double squares(float[] g) {
-        return Elementwise.sumOfSquares(g);
+        return BlockSums.sumOfSquares(g);
     }
 
     /** Scales the gradients so their global norm is at most {@code maxNorm}; returns the norm before. */

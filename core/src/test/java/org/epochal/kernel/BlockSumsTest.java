@@ -1,0 +1,78 @@
+package org.epochal.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The fixed-order sums: close to a double sum, and exactly in their documented order. */
+class BlockSumsTest {
+    @Test
+    void sumOfSquaresMatchesADoubleSumAndIsTheSameEveryTime() {
+        for (int n : new int[] {0, 1, 3, 17, 1000, 4096, 4097, 3 * 4096 + 100}) {
+            SplittableRandom r = new SplittableRandom(n);
+            float[] g = new float[n];
+            double want = 0;
+            for (int i = 0; i < n; i++) {
+                g[i] = (float) (r.nextGaussian() * 1e-3);
+                want += (double) g[i] * g[i];
+            }
+            double plain = 0;
+            double magnitude = 0;
+            for (int i = Math.min(5, n); i < n; i++) {
+                plain += g[i];
+                magnitude += Math.abs(g[i]);
+            }
+            assertEquals(plain, BlockSums.sum(g, Math.min(5, n), n), 1e-6 * magnitude, "sum from 5, n=" + n);
+            double got = BlockSums.sumOfSquares(g);
+            assertEquals(want, got, 1e-6 * want, "n=" + n);
+            assertEquals(Double.doubleToRawLongBits(got), Double.doubleToRawLongBits(BlockSums.sumOfSquares(g.clone())));
+        }
+    }
+
+    /**
+     * The documented order, element by element: blocks of 4096 from the first index, in each block 4·L float
+     * partial sums (element q of the block into partial q mod 4·L, by fma for squares), added in double in
+     * partial order; the tail in double.
+     */
+    private static double blockOrder(float[] a, float[] b, int from, int n, boolean squares) {
+        int partials = 4 * Elementwise.RUN_MAX;
+        double total = 0;
+        int i = from;
+        for (; i + 4096 <= n; i += 4096) {
+            float[] s = new float[partials];
+            for (int q = 0; q < 4096; q++) {
+                float v = b == null ? a[i + q] : a[i + q] - b[i + q];
+                s[q % partials] = squares ? Math.fma(v, v, s[q % partials]) : s[q % partials] + v;
+            }
+            for (float p : s) {
+                total += p;
+            }
+        }
+        for (; i < n; i++) {
+            double v = b == null ? a[i] : (double) a[i] - b[i];
+            total += squares ? v * v : v;
+        }
+        return total;
+    }
+
+    @Test
+    void blockSumsAddInTheirDocumentedOrderBitForBit() {
+        for (int n : new int[] {0, 1, 3, 17, 1000, 4096, 4097, 3 * 4096 + 100}) {
+            SplittableRandom r = new SplittableRandom(31 + n);
+            float[] a = new float[n];
+            float[] b = new float[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = (float) r.nextGaussian();
+                b[i] = (float) r.nextGaussian();
+            }
+            int from = Math.min(5, n);
+            assertEquals(Double.doubleToRawLongBits(blockOrder(a, null, 0, n, true)),
+                    Double.doubleToRawLongBits(BlockSums.sumOfSquares(a, n)), "squares, n=" + n);
+            assertEquals(Double.doubleToRawLongBits(blockOrder(a, null, from, n, false)),
+                    Double.doubleToRawLongBits(BlockSums.sum(a, from, n)), "sum from 5, n=" + n);
+            assertEquals(Double.doubleToRawLongBits(blockOrder(a, b, 0, n, true)),
+                    Double.doubleToRawLongBits(BlockSums.sumOfSquaredDifferences(a, b)), "differences, n=" + n);
+        }
+    }
+}
