@@ -113,8 +113,6 @@ public final class BatchLoader {
 
     /** Fills and returns the inputs of batch {@code b} (from 0); {@link #targets()} then holds its targets. */
     public Tensor batch(int b) {
-        int count = Math.min(batchSize, current.size() - b * batchSize);
-        int d = current.sampleSize();
         if (b == prefetched) {
             copyRows(0, gatherCount / 2); // the first half here, while the worker may still do the second
             parallel.awaitAsync();
@@ -130,17 +128,18 @@ public final class BatchLoader {
             if (gatheredByAll()) {
                 // A large batch is gathered by every thread: the rows are scattered over the data set, and one
                 // core waiting on memory for them was a tenth of an MLP step at batch 512.
-                parallel.forEach(Parallel.chunks(count, GATHER_ROWS), gather);
+                parallel.forEach(Parallel.chunks(gatherCount, GATHER_ROWS), gather);
             } else {
                 gatherRows(0);
             }
         }
         float[] xd = x.data();
+        int size = x.size(); // the batch's floats (gatherCount samples)
         for (Experiment.AugmentSpec a : augment) {
             if (epoch >= a.fromEpoch() && a.std() > 0) {
                 Rng rng = Rng.derive(seed, 0xA06, epoch, b);
                 float std = (float) a.std();
-                for (int i = 0; i < count * d; i++) {
+                for (int i = 0; i < size; i++) {
                     xd[i] += std * (float) rng.nextGaussian();
                 }
             }
