@@ -168,13 +168,14 @@ final class Preflight {
                 Parameter w = layer.params().get(0);
                 int[] shape = w.shape();
                 int fanIn = w.size() / shape[0];
-                double[] stats = stats(w.data(), w.size());
+                float[] values = w.inShapeOrder(w.data()); // a row per output unit
+                double[] stats = stats(values, w.size());
                 m.put("fan_in", fanIn);
                 m.put("weight_mean", stats[0]);
                 m.put("weight_std", stats[1]);
                 // PyTorch's default U(−1/√fanIn, 1/√fanIn) has std 1/√(3·fanIn); He's normal √(2/fanIn).
                 m.put("default_std", 1 / Math.sqrt(3.0 * fanIn));
-                m.put("rows_identical", rowsIdentical(w.data(), shape[0], fanIn));
+                m.put("rows_identical", rowsIdentical(values, shape[0], fanIn));
                 if (layer.params().size() > 1) {
                     float[] b = layer.params().get(1).data();
                     m.put("bias_mean", stats(b, b.length)[0]);

@@ -29,7 +29,7 @@ public final class Weights {
         List<SafeTensors.Entry> entries = new ArrayList<>();
         for (Layer layer : model.layers()) {
             for (Parameter p : layer.params()) {
-                entries.add(SafeTensors.Entry.f32(layer.index() + "." + p.name(), p.shape(), p.data()));
+                entries.add(SafeTensors.Entry.f32(layer.index() + "." + p.name(), p.shape(), p.inShapeOrder(p.data())));
             }
             for (Parameter b : layer.buffers()) {
                 entries.add(SafeTensors.Entry.f32(layer.index() + "." + b.name(), b.shape(), b.data()));
@@ -91,7 +91,7 @@ public final class Weights {
         if (!problems.isEmpty()) {
             throw new BadInputException(file + ": does not fit the model: " + String.join("; ", problems));
         }
-        assignments.forEach((p, values) -> System.arraycopy(values, 0, p.data(), 0, values.length));
+        assignments.forEach((p, values) -> p.storeShapeOrder(values, p.data()));
         counters.forEach(BatchNorm::setBatchesTracked);
     }
 }

@@ -6,7 +6,12 @@ import org.epochal.kernel.Gemm;
 import org.epochal.rng.Rng;
 import org.epochal.tensor.Tensor;
 
-/** y = x·Wᵀ + b, W of shape [out, in] (PyTorch's layout), for inputs [batch, in]. */
+/**
+ * y = x·Wᵀ + b, W of shape [out, in] (PyTorch's), for inputs [batch, in]. W is stored transposed, [in, out]
+ * ({@link Parameter#transposed}), so each product reads it along its rows: at batch 1 the forward pass,
+ * x·Wᵀ with W as PyTorch stores it, had to transpose all of W to keep every output one chain in input order
+ * (784×256: 58 µs; 15 µs from [in, out]). Batches of 64 and 512 measured the same either way.
+ */
 public final class Linear extends Layer {
     private final int out;
     private final boolean hasBias;
@@ -41,7 +46,7 @@ public final class Linear extends Layer {
                     + java.util.Arrays.toString(inputShape) + " (add a flatten layer before it)");
         }
         in = inputShape[0];
-        weight = new Parameter("weight", out, in);
+        weight = Parameter.transposed("weight", out, in);
         bias = hasBias ? new Parameter("bias", out) : null;
         return new int[] {out};
     }
@@ -54,7 +59,9 @@ public final class Linear extends Layer {
     @Override
     public void initialize(Rng rng) {
         Init pytorch = Init.pytorchLinearDefault(in);
-        weightInit.fill(weight.data(), weight.size(), in, out, pytorch, rng);
+        float[] w = new float[weight.size()]; // drawn in PyTorch's order, [out, in]
+        weightInit.fill(w, w.length, in, out, pytorch, rng);
+        weight.storeShapeOrder(w, weight.data());
         if (hasBias) {
             biasInit.fill(bias.data(), bias.size(), in, out, pytorch, rng);
         }
@@ -67,14 +74,14 @@ public final class Linear extends Layer {
         input = x;
         output = outputBuffer(output, n);
         float[] y = output.data();
-        // n = batch; y[n, out] = b + x[n, in]·Wᵀ  (bias first, then the products accumulate onto it)
+        // n = batch; y[n, out] = b + x[n, in]·Wt[in, out]  (bias first, then the products accumulate onto it)
         if (hasBias) {
             float[] b = bias.data();
             for (int r = 0; r < n; r++) {
                 System.arraycopy(b, 0, y, r * out, out);
             }
         }
-        Gemm.gemm(parallel, false, true, n, out, in, x.data(), 0, in, weight.data(), 0, in, hasBias, y, 0, out);
+        Gemm.gemm(parallel, false, false, n, out, in, x.data(), 0, in, weight.data(), 0, out, hasBias, y, 0, out);
         return output;
     }
 
@@ -83,9 +90,9 @@ public final class Linear extends Layer {
         checkGradientShape(output, gradOutput);
         int n = gradOutput.batch();
         float[] dy = gradOutput.data();
-        // dW[out, in] += dyᵀ[out, n]·x[n, in]  (= when dW is zero)
+        // dWt[in, out] += xᵀ[in, n]·dy[n, out]  (= when dW is zero)
         boolean add = !weight.overwritesGrad();
-        Gemm.gemm(parallel, true, false, out, in, n, dy, 0, out, input.data(), 0, in, add, weight.grad(), 0, in);
+        Gemm.gemm(parallel, true, false, in, out, n, input.data(), 0, in, dy, 0, out, add, weight.grad(), 0, out);
         if (hasBias) {
             // db[o] += Σ_r dy[r, o], rows in order
             float[] db = bias.grad();
@@ -99,9 +106,9 @@ public final class Linear extends Layer {
         if (!needInputGrad) {
             return null;
         }
-        // dx[n, in] = dy[n, out]·W[out, in]
+        // dx[n, in] = dy[n, out]·Wtᵀ[out, in]
         gradInput = inputBuffer(gradInput, n);
-        Gemm.gemm(parallel, false, false, n, in, out, dy, 0, out, weight.data(), 0, in, false, gradInput.data(), 0, in);
+        Gemm.gemm(parallel, false, true, n, in, out, dy, 0, out, weight.data(), 0, out, false, gradInput.data(), 0, in);
         return gradInput;
     }
 

@@ -87,6 +87,11 @@ public abstract class Optimizer {
 
     protected abstract void addState(Map<String, float[]> state);
 
+    /** The parameter a {@link #state()} array belongs to (and shares its layout with). */
+    public Parameter stateOwner(String key) {
+        return params.get(Integer.parseInt(key.substring(key.lastIndexOf('.') + 1)));
+    }
+
     protected float[][] zerosLikeParams() {
         float[][] arrays = new float[params.size()][];
         for (int i = 0; i < arrays.length; i++) {

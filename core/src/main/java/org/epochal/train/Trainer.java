@@ -267,7 +267,8 @@ public final class Trainer implements Stateful, AutoCloseable {
                 counters.add(bn.batchesTracked());
             }
         }
-        optimizer.state().forEach((k, v) -> arrays.put("optimizer." + k, v.clone()));
+        // in PyTorch's layout, like the weights: Parameter.transposed matrices are turned back
+        optimizer.state().forEach((k, v) -> arrays.put("optimizer." + k, optimizer.stateOwner(k).inShapeOrder(v).clone()));
         values.put("epochs_done", epochsDone);
         values.put("step", step);
         values.put("optimizer_steps", optimizer.steps());
@@ -293,8 +294,8 @@ public final class Trainer implements Stateful, AutoCloseable {
     public void restoreState(State state) {
         Map<String, Parameter> tensors = new LinkedHashMap<>(model.namedParams());
         tensors.putAll(model.namedBuffers());
-        tensors.forEach((name, p) -> copy(state.arrays(), "model." + name, p.data()));
-        optimizer.state().forEach((k, v) -> copy(state.arrays(), "optimizer." + k, v));
+        tensors.forEach((name, p) -> copy(state.arrays(), "model." + name, p, p.data()));
+        optimizer.state().forEach((k, v) -> copy(state.arrays(), "optimizer." + k, optimizer.stateOwner(k), v));
         Map<String, Object> v = state.values();
         epochsDone = ((Number) v.get("epochs_done")).intValue();
         step = ((Number) v.get("step")).longValue();
@@ -321,13 +322,14 @@ public final class Trainer implements Stateful, AutoCloseable {
         }
     }
 
-    private static void copy(Map<String, float[]> arrays, String key, float[] target) {
+    /** target (an array of p's layout) = the checkpoint's array of that key, which is in p's shape order. */
+    private static void copy(Map<String, float[]> arrays, String key, Parameter p, float[] target) {
         float[] source = arrays.get(key);
         if (source == null || source.length != target.length) {
             throw new org.epochal.BadInputException("checkpoint does not match the model: tensor '" + key + "' is "
                     + (source == null ? "missing" : "of another size"));
         }
-        System.arraycopy(source, 0, target, 0, target.length);
+        p.storeShapeOrder(source, target);
     }
 
     @Override

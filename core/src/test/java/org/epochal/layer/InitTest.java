@@ -1,5 +1,6 @@
 package org.epochal.layer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,6 +63,19 @@ class InitTest {
         double[] s = stats(w);
         assertEquals(0, s[0], 0.01 * std, init + " mean");
         assertEquals(std, s[1], 0.01 * std, init + " std");
+    }
+
+    @Test
+    void linearWeightsAreDrawnInPyTorchsOrderWhateverTheirStorage() {
+        // W is stored [in, out], but the generator fills it row by row of [out, in], as before the change
+        Linear l = new Linear(5);
+        l.build(0, new int[] {3});
+        l.initialize(new Rng(11));
+        float[] expected = new float[15];
+        Init.pytorchLinearDefault(3).fill(expected, 15, 3, 5, null, new Rng(11));
+        Parameter w = l.weight();
+        assertArrayEquals(expected, w.inShapeOrder(w.data()));
+        assertEquals(expected[1], w.data()[5], "[out 0, in 1] is stored at [in 1, out 0]");
     }
 
     @Test

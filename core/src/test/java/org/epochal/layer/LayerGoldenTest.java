@@ -21,10 +21,10 @@ class LayerGoldenTest {
         Layer layer = c.layer().get();
         layer.build(0, input.sampleShape());
         for (Parameter p : layer.params()) {
-            g.copyInto(p.name(), p.data(), p.shape());
+            g.copyInto(p.name(), p);
         }
         for (Parameter b : layer.buffers()) {
-            g.copyInto(b.name(), b.data(), b.shape());
+            g.copyInto(b.name(), b);
         }
         return layer;
     }
@@ -42,7 +42,7 @@ class LayerGoldenTest {
                 Tensor dx = layer.backward(g.tensor("grad_output"), true);
                 g.assertClose("grad_input", dx, 1e-5);
                 for (Parameter p : layer.params()) {
-                    g.assertClose("grad_" + p.name(), new Tensor(p.grad(), p.shape()), 1e-5);
+                    g.assertClose("grad_" + p.name(), p, p.grad(), 1e-5);
                 }
                 if (g.has("running_mean_after")) {
                     BatchNorm bn = (BatchNorm) layer;

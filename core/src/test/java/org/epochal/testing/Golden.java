@@ -66,11 +66,16 @@ public final class Golden {
         return contents.metadata().get(key);
     }
 
-    /** Copies fixture tensor {@code key} into {@code target} (shapes must match). */
-    public void copyInto(String key, float[] target, int[] shape) {
+    /** Copies fixture tensor {@code key}, in PyTorch's layout, into parameter {@code p} (whatever its own). */
+    public void copyInto(String key, org.epochal.layer.Parameter p) {
         Tensor t = tensor(key);
-        assertArrayEquals(shape, t.shape(), name + ": shape of " + key);
-        System.arraycopy(t.data(), 0, target, 0, t.size());
+        assertArrayEquals(p.shape(), t.shape(), name + ": shape of " + key);
+        p.storeShapeOrder(t.data(), p.data());
+    }
+
+    /** {@link #assertClose(String, Tensor, double)} for an array of parameter {@code p}'s layout. */
+    public void assertClose(String key, org.epochal.layer.Parameter p, float[] stored, double tol) {
+        assertClose(key, new Tensor(p.inShapeOrder(stored).clone(), p.shape()), tol);
     }
 
     /** Asserts the norm-wise relative error of {@code actual} against fixture {@code key} is at most tol. */

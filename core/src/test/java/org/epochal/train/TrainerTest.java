@@ -13,6 +13,8 @@ import java.util.stream.Stream;
 import org.epochal.config.Experiment;
 import org.epochal.config.ExperimentBuilder;
 import org.epochal.io.SafeTensors;
+import org.epochal.layer.Parameter;
+import org.epochal.layer.Sequential;
 import org.epochal.run.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +66,8 @@ class TrainerTest {
         int best = Integer.parseInt(reason.substring(reason.lastIndexOf(' ') + 1));
         assertEquals(last - 3, best, reason);
         float[] saved = SafeTensors.read(tmp.resolve("run/model.safetensors")).tensors().get("0.weight").floats();
-        assertArrayEquals(saved, result.model().params().get(0).data());
+        Parameter first = result.model().params().get(0);
+        assertArrayEquals(saved, first.inShapeOrder(first.data()));
     }
 
     @Test
@@ -99,6 +102,37 @@ class TrainerTest {
         try (Stream<Path> files = Files.list(tmp.resolve("run/checkpoints"))) {
             assertEquals(List.of("epoch-0004.safetensors", "epoch-0005.safetensors"),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void checkpointsHoldTensorsInPyTorchsLayoutAndRestoreThemInPlace() {
+        // Linear weights are stored transposed ([in, out]); a checkpoint holds them, and Adam's moments,
+        // as [out, in] like model.safetensors.
+        Experiment exp = blobs(1).optimizer("adam", "lr", 0.01).build(tmp);
+        Sequential model = exp.buildModel();
+        TrainingData data = TrainingData.load(exp, model.inputShape(), 3);
+        try (Trainer trainer = new Trainer(exp, data, model, 1)) {
+            trainer.fit();
+            Parameter w = model.params().get(0);
+            assertTrue(w.storedTransposed());
+            Stateful.State state = trainer.saveState();
+            float[] weight = state.arrays().get("model.0.weight");
+            float[] expAvg = state.arrays().get("optimizer.exp_avg.0");
+            float[] stored = trainer.optimizer().state().get("exp_avg.0");
+            for (int o = 0; o < 16; o++) {
+                for (int i = 0; i < 4; i++) {
+                    assertEquals(w.data()[i * 16 + o], weight[o * 4 + i]);
+                    assertEquals(stored[i * 16 + o], expAvg[o * 4 + i]);
+                }
+            }
+            float[] before = w.data().clone();
+            float[] avgBefore = stored.clone();
+            java.util.Arrays.fill(w.data(), 0f);
+            java.util.Arrays.fill(stored, 0f);
+            trainer.restoreState(state);
+            assertArrayEquals(before, w.data());
+            assertArrayEquals(avgBefore, stored);
         }
     }
 
