@@ -31,6 +31,8 @@ class GemmTest {
             "1,256,784", "2,256,784", "4,33,40", "3,10,128", "1,16,16", "2,15,17",
             // one row (batch 1): whole and partial panels of 64 columns, k past one block of 64
             "1,64,64", "1,65,130", "1,128,65", "1,200,129",
+            // k = 1 (a batch of one's weight gradient): whole panels of 64 columns, a partial one, none whole
+            "784,256,1", "130,200,1", "5,63,1",
             // B of over 2^19 elements: read in place but for its partial last panel; packed when its rows
             // lie a multiple of 1 KB apart (n = 1023: ldb = 1024 below)
             "7,1100,500", "13,1024,520", "5,1023,520"})
