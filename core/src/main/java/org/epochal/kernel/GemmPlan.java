@@ -71,6 +71,10 @@ final class GemmPlan implements Parallel.Task {
     private int packOff;
     private int tilesPerTask;
     private int edgeOff;
+    /** j-lanes by rows, one slice of them per thread (pinned), each task packing B into its own region. */
+    private boolean bySlices;
+    /** Floats between two tasks' packed copies of B (0: one copy shared). */
+    private int packStride;
 
     /** Runs the call on {@code par}; the arguments are already checked (m, n, k > 0). */
     void run(Parallel par, Workspace ws, boolean transA, boolean transB, int m, int n, int k,
@@ -146,10 +150,31 @@ final class GemmPlan implements Parallel.Task {
         // Split the longer side of C. By columns, every thread reads all of A; by rows, all of B. When C has
         // more rows than columns (a batch times W, m = 512 samples; a weight gradient xᵀ·dy, m = 784 inputs)
         // A is the larger operand, and half of what each thread reads of it comes from the other die. Timed
-        // in one process switching every 20 batches, µs a step on two threads, columns → rows when m ≥ n:
+        // in one process switching every 20 batches, µs a step on two threads, columns → rows when m > n:
         // MLP at batch 512 3,631–4,489 → 3,174–3,819, at 64 765–839 → 755–801, CNN 9,199–9,803 → 8,476–8,956.
-        boolean byColumns = threads == 1 || m < n && panels >= threads
+        // A square C stays split by columns (1024³).
+        boolean byColumns = threads == 1 || m <= n && panels >= threads
                 && (panels % threads == 0 || panels >= 3 * threads || rowTiles < 2 * threads);
+        bySlices = false;
+        packStride = 0;
+        if (!byColumns && !transA) {
+            // C's rows are A's rows: a batch's samples (x·W, dy·Wᵀ). Each thread takes the samples
+            // Parallel.forSlices gives it, which the gather and the per-sample layers left in its cache, and
+            // packs all of B itself rather than half of it for both (timed in one process switching every
+            // 20 batches, µs a step on two threads, rows claimed in turns → slices: MLP at batch 512
+            // 3,918–4,570 → 3,117–3,380, at 64 686–770 → 696–773, CNN 8,482–8,952 → 8,631–8,826).
+            bySlices = true;
+            rowTasks = threads;
+            panelsPerTask = panels;
+            packInTask = true;
+            bInPlace = false;
+            packStride = panels * k * W;
+            work = ws.floats((long) threads * packStride + (long) threads * R * W); // checks the offsets fit an int
+            edgeOff = threads * packStride;
+            phase = TILES_J;
+            par.forEachPinned(threads, this);
+            return;
+        }
         if (byColumns) {
             rowTasks = 1;
             rowsPerTask = m;
@@ -203,10 +228,16 @@ final class GemmPlan implements Parallel.Task {
                 packB(t / chunks, p0, Math.min(k, p0 + packChunk));
             }
             case TILES_J -> {
+                if (bySlices) {
+                    // Parallel.forSlices' bounds for m samples
+                    tilesJ((int) ((long) m * t / rowTasks), (int) ((long) m * (t + 1) / rowTasks), 0, panels,
+                            edgeOff + t * R * W, t * packStride);
+                    return;
+                }
                 int i0 = (t % rowTasks) * rowsPerTask;
                 int jp0 = (t / rowTasks) * panelsPerTask;
                 tilesJ(i0, Math.min(m, i0 + rowsPerTask), jp0, Math.min(panels, jp0 + panelsPerTask),
-                        edgeOff + t * R * W);
+                        edgeOff + t * R * W, 0);
             }
             case TILES_I -> {
                 int jt0 = t * tilesPerTask;
@@ -216,12 +247,15 @@ final class GemmPlan implements Parallel.Task {
         }
     }
 
-    /** C[i0:i1, panels jp0:jp1], every k, in k-block order; a partial last panel goes through work[edge..]. */
-    private void tilesJ(int i0, int i1, int jp0, int jp1, int edge) {
+    /**
+     * C[i0:i1, panels jp0:jp1], every k, in k-block order; a partial last panel goes through work[edge..].
+     * The packed panels start at work[pack] (the task's own copy when each task packs all of B).
+     */
+    private void tilesJ(int i0, int i1, int jp0, int jp1, int edge, int pack) {
         if (packInTask) {
             for (int jp = jp0; jp < jp1; jp++) {
                 if (!(bInPlace && (jp + 1) * W <= n)) {
-                    packB(jp, 0, k);
+                    packB(jp, 0, k, work, pack + jp * k * W);
                 }
             }
         }
@@ -235,7 +269,7 @@ final class GemmPlan implements Parallel.Task {
                 for (int jp = jp0; jp < jp1; jp++) {
                     int j0 = jp * W;
                     int cols = Math.min(W, n - j0);
-                    int bIdx = (jp * k + pc) * W;
+                    int bIdx = pack + (jp * k + pc) * W;
                     for (int ir = ic; ir < ie; ir += R) {
                         int rows = Math.min(R, ie - ir);
                         int aBase = aOff + ir * ars + pc * aps;
