@@ -30,10 +30,17 @@ public abstract class Optimizer {
     /** Elements per task when a parameter's update is split across threads (elementwise: any split is exact). */
     private static final int CHUNK = 1 << 15;
     private org.epochal.kernel.Parallel parallel = org.epochal.kernel.Parallel.SEQUENTIAL;
+    private int splitMin = org.epochal.kernel.Parallel.ELEMENTWISE_MIN;
 
     /** Runs the updates of large parameters on these threads (results are the same bits). */
     public void setParallel(org.epochal.kernel.Parallel parallel) {
+        setParallel(parallel, org.epochal.kernel.Parallel.ELEMENTWISE_MIN);
+    }
+
+    /** As {@link #setParallel(org.epochal.kernel.Parallel)}, splitting parameters of at least splitMin elements. */
+    public void setParallel(org.epochal.kernel.Parallel parallel, int splitMin) {
         this.parallel = parallel;
+        this.splitMin = splitMin;
     }
 
     /** One update of every parameter from its current gradient. */
@@ -44,7 +51,7 @@ public abstract class Optimizer {
             final int index = i;
             float[] p = params.get(i).data();
             float[] g = params.get(i).grad();
-            if (p.length < org.epochal.kernel.Parallel.ELEMENTWISE_MIN) {
+            if (p.length < splitMin) {
                 update(index, p, g, 0, p.length);
             } else {
                 parallel.forEach(org.epochal.kernel.Parallel.chunks(p.length, CHUNK),

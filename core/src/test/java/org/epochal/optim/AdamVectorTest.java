@@ -87,6 +87,27 @@ class AdamVectorTest {
             assertArrayEquals(ref, a.data(), "n=" + n);
         }
     }
+    @Test
+    void anUpdateSplitAcrossThreadsGivesTheSameBits() {
+        int n = 200_704 + 5; // the MLP's first weight, in seven chunks and a partial one
+        Parameter a = parameter(n);
+        Parameter b = parameter(n);
+        Adam split = adam(0, a);
+        Adam whole = adam(0, b);
+        try (org.epochal.kernel.Parallel parallel = new org.epochal.kernel.Parallel(2)) {
+            split.setParallel(parallel, 1 << 16);
+            whole.setParallel(parallel);
+            SplittableRandom r = new SplittableRandom(5);
+            for (int step = 0; step < 3; step++) {
+                for (int i = 0; i < n; i++) {
+                    a.grad()[i] = b.grad()[i] = (float) (r.nextGaussian() * 0.1);
+                }
+                split.step();
+                whole.step();
+                assertArrayEquals(b.data(), a.data(), "step " + step);
+            }
+        }
+    }
 
     private static Adam adam(int variant, Parameter p) {
         return switch (variant) {
