@@ -312,8 +312,9 @@ public final class Parallel implements AutoCloseable {
      * 450 ns a round trip): a ReLU over 512×256 floats took 17 µs on one thread and 47 µs split over two, Adam
      * over 235k parameters 72 µs against 118 µs even with each half pinned to one thread, because the data
      * had to move between the cores' caches. Only millions of elements repay the move, unless half of the
-     * data is on the other core already (the trainer splits updates of 64K elements from batch 32 on). (Per-sample layers
-     * split by {@link #forSlices} instead: there each thread's data is already in its own cache.)
+     * data is on the other core already (the trainer splits updates of 64K elements from batch 32 on).
+     * (Per-sample layers split by {@link #forSlices} instead: there each thread's data is already in its
+     * own cache.)
      */
     public static final int ELEMENTWISE_MIN = 1 << 20;
 

@@ -31,6 +31,12 @@ public abstract class Optimizer {
     private static final int CHUNK = 1 << 15;
     private org.epochal.kernel.Parallel parallel = org.epochal.kernel.Parallel.SEQUENTIAL;
     private int splitMin = org.epochal.kernel.Parallel.ELEMENTWISE_MIN;
+    /** The parameter whose update is being split, for {@link #chunkUpdate} (made once: no lambda a step). */
+    private int chunkIndex;
+    private float[] chunkParam;
+    private float[] chunkGrad;
+    private final org.epochal.kernel.Parallel.Task chunkUpdate = t ->
+            update(chunkIndex, chunkParam, chunkGrad, t * CHUNK, Math.min(chunkParam.length, (t + 1) * CHUNK));
 
     /** Runs the updates of large parameters on these threads (results are the same bits). */
     public void setParallel(org.epochal.kernel.Parallel parallel) {
@@ -54,8 +60,12 @@ public abstract class Optimizer {
             if (p.length < splitMin) {
                 update(index, p, g, 0, p.length);
             } else {
-                parallel.forEach(org.epochal.kernel.Parallel.chunks(p.length, CHUNK),
-                        t -> update(index, p, g, t * CHUNK, Math.min(p.length, (t + 1) * CHUNK)));
+                chunkIndex = index;
+                chunkParam = p;
+                chunkGrad = g;
+                parallel.forEach(org.epochal.kernel.Parallel.chunks(p.length, CHUNK), chunkUpdate);
+                chunkParam = null;
+                chunkGrad = null;
             }
         }
     }

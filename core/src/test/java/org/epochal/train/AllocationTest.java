@@ -21,7 +21,7 @@ class AllocationTest {
     Path tmp;
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"mlp,1", "cnn,1", "cnn,2"})
+    @org.junit.jupiter.params.provider.CsvSource({"mlp,1", "cnn,1", "cnn,2", "wide,2"})
     void aWarmBatchAllocatesAlmostNothing(String kind, int threads) throws InterruptedException {
         // Until C2 has compiled them, Vector API kernels allocate their vectors: measure after the warm-up
         // (it failed twice on a loaded machine when 800 batches ran before the kernels were compiled).
@@ -31,6 +31,9 @@ class AllocationTest {
                 .batchSize(64);
         if (kind.equals("mlp")) {
             b.input(64).layer("linear", "out", 128).layer("relu").layer("linear", "out", 10);
+        } else if (kind.equals("wide")) {
+            // a first weight of 64K elements: its Adam update is split across the threads at this batch size
+            b.input(64).layer("linear", "out", 1024).layer("relu").layer("linear", "out", 10);
         } else {
             b.input(1, 8, 8).layer("conv2d", "out", 8, "kernel", 3).layer("relu").layer("maxpool2d", "kernel", 2)
                     .layer("flatten").layer("linear", "out", 10);
