@@ -62,6 +62,11 @@ public final class Parameter {
         return values;
     }
 
+    /** {@link #inShapeOrder}, always a new array (for a checkpoint to keep). */
+    public float[] copyInShapeOrder(float[] stored) {
+        return transposed ? inShapeOrder(stored) : stored.clone();
+    }
+
     /** Writes {@code values}, in the order of {@link #shape()}, into {@code stored}, an array of this layout. */
     public void storeShapeOrder(float[] values, float[] stored) {
         if (transposed) {

@@ -54,13 +54,12 @@ public abstract class Optimizer {
         steps++;
         beginStep();
         for (int i = 0; i < params.size(); i++) {
-            final int index = i;
             float[] p = params.get(i).data();
             float[] g = params.get(i).grad();
             if (p.length < splitMin) {
-                update(index, p, g, 0, p.length);
+                update(i, p, g, 0, p.length);
             } else {
-                chunkIndex = index;
+                chunkIndex = i;
                 chunkParam = p;
                 chunkGrad = g;
                 parallel.forEach(org.epochal.kernel.Parallel.chunks(p.length, CHUNK), chunkUpdate);

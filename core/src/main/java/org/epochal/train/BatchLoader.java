@@ -26,8 +26,6 @@ public final class BatchLoader {
     private Dataset current;
     private int[] order = new int[0];
     private int epoch;
-    private Tensor x;
-    private Tensor y;
     /** Two buffer pairs: the batch being trained on, and the next one being gathered ({@link #prefetch}). */
     private final Tensor[] xs = new Tensor[2];
     private final Tensor[] ys = new Tensor[2];
@@ -118,13 +116,9 @@ public final class BatchLoader {
             parallel.awaitAsync();
             prefetched = -1;
             slot ^= 1;
-            x = xs[slot];
-            y = ys[slot];
         } else {
             dropPrefetch();
             setUp(slot, b);
-            x = xs[slot];
-            y = ys[slot];
             if (gatheredByAll()) {
                 // A large batch is gathered by every thread: the rows are scattered over the data set, and one
                 // core waiting on memory for them was a tenth of an MLP step at batch 512.
@@ -133,6 +127,7 @@ public final class BatchLoader {
                 gatherRows(0);
             }
         }
+        Tensor x = xs[slot];
         float[] xd = x.data();
         int size = x.size(); // the batch's floats (gatherCount samples)
         for (Experiment.AugmentSpec a : augment) {
@@ -224,11 +219,11 @@ public final class BatchLoader {
     }
 
     public Tensor targets() {
-        return y;
+        return ys[slot];
     }
 
     /** The inputs of the last batch served (what the model just trained on). */
     public Tensor lastBatch() {
-        return x;
+        return xs[slot];
     }
 }

@@ -103,7 +103,7 @@ public final class EarlyStopping implements Callback, Stateful {
         if (bestWeights != null) {
             for (int i = 0; i < bestWeights.length; i++) {
                 // in PyTorch's layout, as the trainer saves the weights (Parameter.transposed)
-                arrays.put("best." + i, tensors.get(i).inShapeOrder(bestWeights[i]).clone());
+                arrays.put("best." + i, tensors.get(i).copyInShapeOrder(bestWeights[i]));
             }
         }
         return new State(values, arrays);
@@ -120,13 +120,8 @@ public final class EarlyStopping implements Callback, Stateful {
         if (state.arrays().containsKey("best.0")) {
             bestWeights = new float[tensors.size()][];
             for (int i = 0; i < tensors.size(); i++) {
-                float[] saved = state.arrays().get("best." + i);
-                if (saved == null || saved.length != tensors.get(i).size()) {
-                    throw new org.epochal.BadInputException("checkpoint does not match the model: tensor 'best." + i
-                            + "' of early stopping is " + (saved == null ? "missing" : "of another size"));
-                }
-                bestWeights[i] = new float[saved.length];
-                tensors.get(i).storeShapeOrder(saved, bestWeights[i]);
+                bestWeights[i] = new float[tensors.get(i).size()];
+                state.restore("best." + i, tensors.get(i), bestWeights[i]);
             }
         }
     }

@@ -281,7 +281,7 @@ public final class Trainer implements Stateful, AutoCloseable {
             }
         }
         // in PyTorch's layout, like the weights: Parameter.transposed matrices are turned back
-        optimizer.state().forEach((k, v) -> arrays.put("optimizer." + k, optimizer.stateOwner(k).inShapeOrder(v).clone()));
+        optimizer.state().forEach((k, v) -> arrays.put("optimizer." + k, optimizer.stateOwner(k).copyInShapeOrder(v)));
         values.put("epochs_done", epochsDone);
         values.put("step", step);
         values.put("optimizer_steps", optimizer.steps());
@@ -307,8 +307,8 @@ public final class Trainer implements Stateful, AutoCloseable {
     public void restoreState(State state) {
         Map<String, Parameter> tensors = new LinkedHashMap<>(model.namedParams());
         tensors.putAll(model.namedBuffers());
-        tensors.forEach((name, p) -> copy(state.arrays(), "model." + name, p, p.data()));
-        optimizer.state().forEach((k, v) -> copy(state.arrays(), "optimizer." + k, optimizer.stateOwner(k), v));
+        tensors.forEach((name, p) -> state.restore("model." + name, p, p.data()));
+        optimizer.state().forEach((k, v) -> state.restore("optimizer." + k, optimizer.stateOwner(k), v));
         Map<String, Object> v = state.values();
         epochsDone = ((Number) v.get("epochs_done")).intValue();
         step = ((Number) v.get("step")).longValue();
@@ -333,16 +333,6 @@ public final class Trainer implements Stateful, AutoCloseable {
                 d.rng().setState(longs);
             }
         }
-    }
-
-    /** target (an array of p's layout) = the checkpoint's array of that key, which is in p's shape order. */
-    private static void copy(Map<String, float[]> arrays, String key, Parameter p, float[] target) {
-        float[] source = arrays.get(key);
-        if (source == null || source.length != target.length) {
-            throw new org.epochal.BadInputException("checkpoint does not match the model: tensor '" + key + "' is "
-                    + (source == null ? "missing" : "of another size"));
-        }
-        p.storeShapeOrder(source, target);
     }
 
     @Override
