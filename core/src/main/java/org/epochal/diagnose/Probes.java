@@ -189,7 +189,7 @@ public final class Probes implements Callback {
             if (!layer.params().isEmpty()) {
                 double g = 0;
                 for (Parameter p : layer.params()) {
-                    g += GradClip.squares(p.grad());
+                    g += GradClip.squares(p);
                 }
                 Parameter w = layer.params().get(0);
                 double wn = Math.sqrt(GradClip.squares(w.data()));

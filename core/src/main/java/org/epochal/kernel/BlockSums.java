@@ -57,6 +57,27 @@ public final class BlockSums {
         return total;
     }
 
+    /**
+     * Σ g² over the matrix g = left ⊗ right (a gradient held as an outer product), as (Σ left²)·(Σ right²)
+     * in double: the sum of squares of the exact products, where the written matrix holds each rounded to
+     * float; the two differ by about 1e-7 relative (a float rounding), and this form costs rows + cols
+     * operations instead of rows·cols (W1 of the Fashion-MNIST MLP at batch 1: 1 µs instead of 12-20).
+     * A fixed order, so the same bits on every run and thread count.
+     */
+    public static double sumOfSquaresOuter(float[] left, float[] right) {
+        return squaresInDouble(left) * squaresInDouble(right);
+    }
+
+    /** Σ x² in double, element by element (short vectors). */
+    private static double squaresInDouble(float[] x) {
+        double total = 0;
+        for (float f : x) {
+            double v = f;
+            total += v * v;
+        }
+        return total;
+    }
+
     /** Σ x[from..to), in the same fixed block order (blocks counted from {@code from}). */
     public static double sum(float[] x, int from, int to) {
         float[] lanes = LANES.get();

@@ -1,5 +1,6 @@
 package org.epochal.kernel;
 
+import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -76,17 +77,23 @@ public final class Elementwise {
      * instead of 46. What is dropped moves no weight: its step, stepSize·m/(√v/bc2 + eps), is below 1e-30.
      */
     public static void adam(float[] p, float[] grad, float[] m, float[] v, int from, int to, float[] k) {
-        adam(p, grad, m, v, from, to, k, true);
+        adam(p, grad, from, m, v, from, to, k, true);
+    }
+
+    /** {@link #adam} with element i's gradient at grad[gradFrom + i − from] (a part of a deferred gradient). */
+    public static void adam(float[] p, float[] grad, int gradFrom, float[] m, float[] v, int from, int to,
+                            float[] k) {
+        adam(p, grad, gradFrom, m, v, from, to, k, true);
     }
 
     /** {@link #adam} element by element, as PyTorch's single-tensor Adam writes it. */
     public static void adamScalar(float[] p, float[] grad, float[] m, float[] v, int from, int to, float[] k) {
-        adam(p, grad, m, v, from, to, k, false);
+        adam(p, grad, from, m, v, from, to, k, false);
     }
 
     /** Whole vectors first when {@code vectors}, then the rest element by element. */
-    private static void adam(float[] p, float[] grad, float[] m, float[] v, int from, int to, float[] k,
-                             boolean vectors) {
+    private static void adam(float[] p, float[] grad, int gradFrom, float[] m, float[] v, int from, int to,
+                             float[] k, boolean vectors) {
         float beta1 = k[ADAM_BETA1];
         float beta2 = k[ADAM_BETA2];
         float omb1 = k[ADAM_ONE_MINUS_BETA1];
@@ -96,38 +103,117 @@ public final class Elementwise {
         float decay = k[ADAM_DECAY];
         float stepSize = k[ADAM_STEP_SIZE];
         float bc2 = k[ADAM_BC2_SQRT];
-        boolean decoupled = decay != 1f;
+        int shift = gradFrom - from;
         int i = from;
         for (int end = vectors ? from + S.loopBound(to - from) : from; i < end; i += L) {
-            FloatVector g = FloatVector.fromArray(S, grad, i);
-            FloatVector w = FloatVector.fromArray(S, p, i);
-            if (decoupled) {
-                w = w.mul(decay);
-            }
-            if (wd != 0f) {
-                g = g.add(w.mul(wd));
-            }
-            FloatVector mi = FloatVector.fromArray(S, m, i).mul(beta1).add(g.mul(omb1));
-            FloatVector vi = FloatVector.fromArray(S, v, i).mul(beta2).add(g.mul(g).mul(omb2));
-            mi = mi.blend(0f, mi.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
-            vi = vi.blend(0f, vi.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
-            FloatVector denom = vi.sqrt().div(bc2).add(eps);
-            mi.intoArray(m, i);
-            vi.intoArray(v, i);
-            w.sub(mi.div(denom).mul(stepSize)).intoArray(p, i);
+            adamLanes(FloatVector.fromArray(S, grad, i + shift), p, m, v, i,
+                    beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, bc2);
         }
         for (; i < to; i++) {
-            float g = grad[i];
-            if (decoupled) {
-                p[i] = p[i] * decay;
+            adamElement(grad[i + shift], p, m, v, i, beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, bc2);
+        }
+    }
+
+    /**
+     * {@link #adam} of elements [from, to) of a matrix whose gradient is held as left ⊗ right (cols =
+     * right.length): each element's gradient is computed where it is used, fma(left[r], right[c], 0), the
+     * value {@link #outerProducts} writes, so the same bits as {@link #adam} over the written gradient
+     * without its store and load (a Linear layer's weight at batch 1).
+     */
+    public static void adamOuter(float[] p, float[] left, float[] right, float[] m, float[] v, int from, int to,
+                                 float[] k) {
+        float beta1 = k[ADAM_BETA1];
+        float beta2 = k[ADAM_BETA2];
+        float omb1 = k[ADAM_ONE_MINUS_BETA1];
+        float omb2 = k[ADAM_ONE_MINUS_BETA2];
+        float eps = k[ADAM_EPS];
+        float wd = k[ADAM_WEIGHT_DECAY];
+        float decay = k[ADAM_DECAY];
+        float stepSize = k[ADAM_STEP_SIZE];
+        float bc2 = k[ADAM_BC2_SQRT];
+        int cols = right.length;
+        FloatVector zero = FloatVector.zero(S);
+        int e = from;
+        while (e < to) {
+            int r = e / cols;
+            int len = Math.min(to - e, (r + 1) * cols - e);
+            int shift = r * cols; // element i's column: i − shift
+            float a = left[r];
+            FloatVector av = FloatVector.broadcast(S, a);
+            int i = e;
+            for (int end = e + S.loopBound(len); i < end; i += L) {
+                adamLanes(av.fma(FloatVector.fromArray(S, right, i - shift), zero), p, m, v, i,
+                        beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, bc2);
             }
-            if (wd != 0f) {
-                g = g + wd * p[i];
+            for (int end = e + len; i < end; i++) {
+                adamElement(Math.fma(a, right[i - shift], 0f), p, m, v, i,
+                        beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, bc2);
             }
-            m[i] = flushSubnormal(m[i] * beta1 + omb1 * g);
-            v[i] = flushSubnormal(v[i] * beta2 + omb2 * (g * g));
-            float denom = (float) Math.sqrt(v[i]) / bc2 + eps;
-            p[i] = p[i] - stepSize * (m[i] / denom);
+            e += len;
+        }
+    }
+
+    /** {@link #adam}'s formula on lanes [i, i + L), g their gradient. */
+    private static void adamLanes(FloatVector g, float[] p, float[] m, float[] v, int i, float beta1, float beta2,
+                                  float omb1, float omb2, float eps, float wd, float decay, float stepSize,
+                                  float bc2) {
+        FloatVector w = FloatVector.fromArray(S, p, i);
+        if (decay != 1f) {
+            w = w.mul(decay);
+        }
+        if (wd != 0f) {
+            g = g.add(w.mul(wd));
+        }
+        FloatVector mi = FloatVector.fromArray(S, m, i).mul(beta1).add(g.mul(omb1));
+        FloatVector vi = FloatVector.fromArray(S, v, i).mul(beta2).add(g.mul(g).mul(omb2));
+        mi = mi.blend(0f, mi.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
+        vi = vi.blend(0f, vi.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
+        FloatVector denom = vi.sqrt().div(bc2).add(eps);
+        mi.intoArray(m, i);
+        vi.intoArray(v, i);
+        w.sub(mi.div(denom).mul(stepSize)).intoArray(p, i);
+    }
+
+    /** {@link #adam}'s formula on element i, g its gradient (PyTorch's single-tensor Adam). */
+    private static void adamElement(float g, float[] p, float[] m, float[] v, int i, float beta1, float beta2,
+                                    float omb1, float omb2, float eps, float wd, float decay, float stepSize,
+                                    float bc2) {
+        if (decay != 1f) {
+            p[i] = p[i] * decay;
+        }
+        if (wd != 0f) {
+            g = g + wd * p[i];
+        }
+        m[i] = flushSubnormal(m[i] * beta1 + omb1 * g);
+        v[i] = flushSubnormal(v[i] * beta2 + omb2 * (g * g));
+        float denom = (float) Math.sqrt(v[i]) / bc2 + eps;
+        p[i] = p[i] - stepSize * (m[i] / denom);
+    }
+
+    /**
+     * out[outOff + e − from] = fma(left[r], right[c], 0) for the elements e = r·cols + c in [from, to) of the
+     * matrix left ⊗ right, cols = right.length: an outer product as a GEMM of depth one stores it (a product
+     * of −0 is stored as +0, as there).
+     */
+    public static void outerProducts(float[] left, float[] right, int from, int to, float[] out, int outOff) {
+        int cols = right.length;
+        FloatVector zero = FloatVector.zero(S);
+        int e = from;
+        while (e < to) {
+            int r = e / cols;
+            int c = e - r * cols;
+            int len = Math.min(to - e, cols - c);
+            float a = left[r];
+            FloatVector av = FloatVector.broadcast(S, a);
+            int o = outOff + e - from;
+            int k = 0;
+            for (int end = S.loopBound(len); k < end; k += L) {
+                av.fma(FloatVector.fromArray(S, right, c + k), zero).intoArray(out, o + k);
+            }
+            for (; k < len; k++) {
+                out[o + k] = Math.fma(a, right[c + k], 0f);
+            }
+            e += len;
         }
     }
 
@@ -383,6 +469,10 @@ public final class Elementwise {
         int[] arg = new int[map.length];
         float[] g = new float[2 * 4096 + 3];
         float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0f, 1f, 1e-3f, 0.5f};
+        float[] left5 = Arrays.copyOf(x, 5);
+        float[] left4 = Arrays.copyOf(x, 4);
+        float[] right16 = Arrays.copyOf(y, 16);
+        float[] right20 = Arrays.copyOf(x, 20);
         // rows of 33 features: two vectors and a tail a row
         double[] featureSums = new double[33];
         double[] featureSquares = new double[33];
@@ -398,6 +488,10 @@ public final class Elementwise {
                 k[ADAM_DECAY] = (i & 1) == 0 ? 1f : 0.999f;
                 adam(x, y, g, g, i & 7, 80, k);
             }),
+            // a batch of one's weight gradients, held as outer products: 5 rows of 16 and 4 of 20 floats
+            new WarmUp.Loop(300, i -> adamOuter(x, (i & 1) == 0 ? left5 : left4, (i & 1) == 0 ? right16 : right20,
+                    g, g, i & 7, 80, k)),
+            new WarmUp.Loop(150, i -> outerProducts(left5, right16, i & 7, 80, g, 0)),
             // 148 windows a call (nine vectors): C2 compiled it last of all with 36 (after 2.8 s)
             new WarmUp.Loop(1_000, i -> maxPool2x2(g, map, 1, pooled, arg, i & 3, map.length)),
             new WarmUp.Loop(300, i -> maxPool2x2Plane(g, 0, 26, 4, 13, planeOut, planeArg, 0)),

@@ -90,9 +90,11 @@ public final class Linear extends Layer {
         checkGradientShape(output, gradOutput);
         int n = gradOutput.batch();
         float[] dy = gradOutput.data();
-        // dWt[in, out] += xᵀ[in, n]·dy[n, out]  (= when dW is zero)
-        boolean add = !weight.overwritesGrad();
-        Gemm.gemm(parallel, true, false, in, out, n, input.data(), 0, in, dy, 0, out, add, weight.grad(), 0, out);
+        // dWt[in, out] += xᵀ[in, n]·dy[n, out]  (= when dW is zero; for one sample, held as x ⊗ dy until read)
+        if (n != 1 || !weight.deferOuterGrad(input.data(), 0, dy, 0)) {
+            boolean add = !weight.overwritesGrad();
+            Gemm.gemm(parallel, true, false, in, out, n, input.data(), 0, in, dy, 0, out, add, weight.grad(), 0, out);
+        }
         if (hasBias) {
             // db[o] += Σ_r dy[r, o], rows in order
             float[] db = bias.grad();

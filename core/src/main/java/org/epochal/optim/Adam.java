@@ -54,8 +54,13 @@ public final class Adam extends Optimizer {
     }
 
     @Override
-    protected void update(int index, float[] p, float[] grad, int from, int to) {
-        Elementwise.adam(p, grad, expAvg[index], expAvgSq[index], from, to, factors);
+    protected void update(int index, float[] p, float[] grad, int gradFrom, int from, int to) {
+        Elementwise.adam(p, grad, gradFrom, expAvg[index], expAvgSq[index], from, to, factors);
+    }
+
+    @Override
+    protected void updateOuter(int index, float[] p, float[] left, float[] right, int from, int to) {
+        Elementwise.adamOuter(p, left, right, expAvg[index], expAvgSq[index], from, to, factors);
     }
 
     /** This step's bias corrections, in double as PyTorch computes them in Python; then {@link #factors}. */

@@ -18,9 +18,14 @@ public final class GradClip {
     public static double globalNorm(List<Parameter> params) {
         double total = 0;
         for (Parameter p : params) {
-            total += squares(p.grad());
+            total += squares(p);
         }
         return Math.sqrt(total);
+    }
+
+    /** Σ g² of a parameter's gradient; when it is held as an outer product, {@link BlockSums#sumOfSquaresOuter}. */
+    public static double squares(Parameter p) {
+        return p.hasOuterGrad() ? BlockSums.sumOfSquaresOuter(p.outerLeft(), p.outerRight()) : squares(p.grad());
     }
 
     /** Σ g², in a fixed order: {@link BlockSums#sumOfSquares}. */

@@ -29,14 +29,17 @@ public abstract class Optimizer {
 
     /** Elements per task when a parameter's update is split across threads (elementwise: any split is exact). */
     private static final int CHUNK = 1 << 15;
+    /** Elements of a deferred gradient computed at a time, into a thread's scratch (8 KB: stays in L1). */
+    private static final int SEGMENT = 2048;
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[SEGMENT]);
     private org.epochal.kernel.Parallel parallel = org.epochal.kernel.Parallel.SEQUENTIAL;
     private int splitMin = org.epochal.kernel.Parallel.ELEMENTWISE_MIN;
     /** The parameter whose update is being split, for {@link #chunkUpdate} (made once: no lambda a step). */
     private int chunkIndex;
-    private float[] chunkParam;
+    private Parameter chunkParam;
     private float[] chunkGrad;
     private final org.epochal.kernel.Parallel.Task chunkUpdate = t ->
-            update(chunkIndex, chunkParam, chunkGrad, t * CHUNK, Math.min(chunkParam.length, (t + 1) * CHUNK));
+            update(chunkIndex, chunkParam, chunkGrad, t * CHUNK, Math.min(chunkParam.size(), (t + 1) * CHUNK));
 
     /** Runs the updates of large parameters on these threads (results are the same bits). */
     public void setParallel(org.epochal.kernel.Parallel parallel) {
@@ -54,18 +57,46 @@ public abstract class Optimizer {
         steps++;
         beginStep();
         for (int i = 0; i < params.size(); i++) {
-            float[] p = params.get(i).data();
-            float[] g = params.get(i).grad();
-            if (p.length < splitMin) {
-                update(i, p, g, 0, p.length);
+            Parameter param = params.get(i);
+            float[] g = param.hasOuterGrad() ? null : param.grad();
+            if (param.size() < splitMin) {
+                update(i, param, g, 0, param.size());
             } else {
                 chunkIndex = i;
-                chunkParam = p;
+                chunkParam = param;
                 chunkGrad = g;
-                parallel.forEach(org.epochal.kernel.Parallel.chunks(p.length, CHUNK), chunkUpdate);
+                parallel.forEach(org.epochal.kernel.Parallel.chunks(param.size(), CHUNK), chunkUpdate);
                 chunkParam = null;
                 chunkGrad = null;
             }
+        }
+    }
+
+    /**
+     * Elements [from, to) of a parameter from {@code grad}, or, when that is null, from its deferred outer
+     * product ({@link Parameter#hasOuterGrad()}), computed a segment at a time: the same values, so the same
+     * bits, without writing the gradient out and reading it back.
+     */
+    private void update(int index, Parameter param, float[] grad, int from, int to) {
+        float[] p = param.data();
+        if (grad != null) {
+            update(index, p, grad, from, from, to);
+            return;
+        }
+        updateOuter(index, p, param.outerLeft(), param.outerRight(), from, to);
+    }
+
+    /**
+     * Updates elements [from, to) of parameter {@code index}, whose gradient is held as left ⊗ right (see
+     * {@link Parameter#deferOuterGrad}). Here: the products a segment at a time into a scratch array, then
+     * {@link #update(int, float[], float[], int, int, int)}; an optimizer may compute them in its own loop.
+     */
+    protected void updateOuter(int index, float[] p, float[] left, float[] right, int from, int to) {
+        float[] scratch = SCRATCH.get();
+        for (int e = from; e < to; e += SEGMENT) {
+            int end = Math.min(to, e + SEGMENT);
+            org.epochal.kernel.Elementwise.outerProducts(left, right, e, end, scratch, 0);
+            update(index, p, scratch, 0, e, end);
         }
     }
 
@@ -73,8 +104,11 @@ public abstract class Optimizer {
     protected void beginStep() {
     }
 
-    /** Updates elements [from, to) of parameter {@code index} in place; {@link #steps} already counts this step. */
-    protected abstract void update(int index, float[] param, float[] grad, int from, int to);
+    /**
+     * Updates elements [from, to) of parameter {@code index} in place, element i's gradient being
+     * grad[gradFrom + i − from]; {@link #steps} already counts this step.
+     */
+    protected abstract void update(int index, float[] param, float[] grad, int gradFrom, int from, int to);
 
     public double lr() {
         return lr;

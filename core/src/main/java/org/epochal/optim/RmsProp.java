@@ -44,13 +44,14 @@ public final class RmsProp extends Optimizer {
     }
 
     @Override
-    protected void update(int index, float[] p, float[] grad, int from, int to) {
+    protected void update(int index, float[] p, float[] grad, int gradFrom, int from, int to) {
+        int shift = gradFrom - from;
         float rate = (float) lr;
         float[] v = squareAvg[index];
         float[] ga = gradAvg == null ? null : gradAvg[index];
         float[] b = buffers == null ? null : buffers[index];
         for (int i = from; i < to; i++) {
-            float g = grad[i];
+            float g = grad[i + shift];
             if (weightDecay != 0) {
                 g = g + weightDecay * p[i];
             }

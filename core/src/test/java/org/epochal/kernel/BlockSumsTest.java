@@ -30,6 +30,25 @@ class BlockSumsTest {
         }
     }
 
+    @Test
+    void sumOfSquaresOfAnOuterProductIsTheWrittenMatricesToAFloatRounding() {
+        for (int[] shape : new int[][] {{1, 1}, {3, 17}, {17, 3}, {784, 256}, {1000, 1}}) {
+            SplittableRandom r = new SplittableRandom(shape[0] * 31L + shape[1]);
+            float[] left = new float[shape[0]];
+            float[] right = new float[shape[1]];
+            for (int i = 0; i < left.length; i++) {
+                left[i] = (float) r.nextGaussian();
+            }
+            for (int i = 0; i < right.length; i++) {
+                right[i] = (float) (r.nextGaussian() * 1e-3);
+            }
+            float[] written = new float[left.length * right.length];
+            Elementwise.outerProducts(left, right, 0, written.length, written, 0);
+            double want = BlockSums.sumOfSquares(written);
+            assertEquals(want, BlockSums.sumOfSquaresOuter(left, right), 1e-6 * want, shape[0] + "x" + shape[1]);
+        }
+    }
+
     /**
      * The documented order, element by element: blocks of 4096 from the first index, in each block 4·L float
      * partial sums (element q of the block into partial q mod 4·L, by fma for squares), added in double in

@@ -35,6 +35,67 @@ class ElementwiseTest {
         }
     }
 
+    /** Shapes [rows, cols] and element ranges of them: whole, and starting and ending inside rows. */
+    private static final int[][] OUTER_CASES = {
+        {1, 1, 0, 1}, {3, 17, 0, 51}, {3, 17, 5, 40}, {17, 3, 4, 50}, {5, 1000, 999, 4001}, {1000, 1, 3, 997},
+        {7, 64, 0, 448}, {7, 64, 65, 130},
+    };
+
+    @Test
+    void outerProductsEqualADepthOneGemm() {
+        for (int[] c : OUTER_CASES) {
+            int rows = c[0];
+            int cols = c[1];
+            float[] left = values(rows, rows);
+            float[] right = values(cols, cols + 1);
+            left[rows / 2] = -0f; // -0 times a positive is -0, stored as +0 by both
+            right[0] = 0f;
+            float[] gemm = new float[rows * cols];
+            Gemm.gemm(Parallel.SEQUENTIAL, true, false, rows, cols, 1, left, 0, rows, right, 0, cols, false, gemm, 0, cols);
+            float[] out = new float[c[3] - c[2] + 2];
+            Elementwise.outerProducts(left, right, c[2], c[3], out, 1);
+            for (int e = c[2]; e < c[3]; e++) {
+                assertEquals(Float.floatToRawIntBits(gemm[e]), Float.floatToRawIntBits(out[1 + e - c[2]]),
+                        java.util.Arrays.toString(c) + " e=" + e);
+            }
+            assertEquals(0, Float.floatToRawIntBits(out[0]), "nothing written before the range");
+            assertEquals(0, Float.floatToRawIntBits(out[out.length - 1]), "nothing written after the range");
+        }
+    }
+
+    /** Adam from a gradient held as an outer product: the bits of Adam over the written gradient. */
+    @Test
+    void adamOuterEqualsAdamOverTheWrittenGradient() {
+        for (int[] c : OUTER_CASES) {
+            for (int variant = 0; variant < 3; variant++) {
+                int n = c[0] * c[1];
+                float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, variant == 1 ? 0.01f : 0f,
+                    variant == 2 ? 0.9999f : 1f, 1e-3f, 0.3f};
+                float[] p = values(n, 3);
+                float[] m = values(n, 4);
+                float[] v = values(n, 5);
+                for (int i = 0; i < n; i++) {
+                    v[i] = v[i] * v[i];
+                }
+                float[] p2 = p.clone();
+                float[] m2 = m.clone();
+                float[] v2 = v.clone();
+                for (int step = 0; step < 3; step++) {
+                    float[] left = values(c[0], 10 * step + c[0]);
+                    float[] right = values(c[1], 10 * step + c[1] + 1);
+                    float[] written = new float[n];
+                    Elementwise.outerProducts(left, right, 0, n, written, 0);
+                    Elementwise.adamOuter(p, left, right, m, v, c[2], c[3], k);
+                    Elementwise.adamScalar(p2, written, m2, v2, c[2], c[3], k);
+                    String at = java.util.Arrays.toString(c) + " variant " + variant + " step " + step;
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(p2, p, at);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(m2, m, at);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(v2, v, at);
+                }
+            }
+        }
+    }
+
     @Test
     void anyPositiveFindsTheOnePositiveAnywhere() {
         for (int n : new int[] {1, 3, 17, 1000}) {
