@@ -37,6 +37,8 @@ public class ElementwiseBench {
         float[] m;
         float[] v;
         float[] out;
+        float[] left;
+        float[] right;
         /** Adam's constants at step 10, lr 1e-3, PyTorch's defaults (indices: Elementwise.ADAM_*). */
         final float[] adam = new float[Elementwise.ADAM_FACTORS];
 
@@ -50,6 +52,8 @@ public class ElementwiseBench {
                 v[i] = v[i] * v[i];
             }
             out = new float[size];
+            left = GemmBench.random(size / 128, 5);
+            right = GemmBench.random(128, 6);
             adam[Elementwise.ADAM_BETA1] = 0.9f;
             adam[Elementwise.ADAM_BETA2] = 0.999f;
             adam[Elementwise.ADAM_ONE_MINUS_BETA1] = (float) (1 - 0.9);
@@ -65,6 +69,13 @@ public class ElementwiseBench {
     @Benchmark
     public float[] adam(Arrays a) {
         Elementwise.adam(a.p, a.g, a.m, a.v, 0, a.size, a.adam);
+        return a.p;
+    }
+
+    /** Adam from a gradient held as an outer product (rows of 128 columns): each element's g computed in the loop. */
+    @Benchmark
+    public float[] adamOuter(Arrays a) {
+        Elementwise.adamOuter(a.p, a.left, a.right, a.m, a.v, 0, a.size / 128 * 128, a.adam);
         return a.p;
     }
 

@@ -133,6 +133,24 @@ public final class Elementwise {
         float bc2 = k[ADAM_BC2_SQRT];
         int cols = right.length;
         FloatVector zero = FloatVector.zero(S);
+        if (cols % L == 0 && from % L == 0 && to % L == 0) {
+            // whole vectors, each within a row: one loop over the range, the row's left value changed as the
+            // columns wrap. A loop per row paid C2's loop set-up 784 times for W1: in training, switching
+            // every 20 batches, Adam's step at batch 1 took 112-113 µs that way and 90-94 µs this way.
+            int r = from / cols;
+            int c = from - r * cols;
+            FloatVector av = FloatVector.broadcast(S, left[r]);
+            for (int i = from; i < to; i += L) {
+                adamLanes(av.fma(FloatVector.fromArray(S, right, c), zero), p, m, v, i,
+                        beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, bc2);
+                c += L;
+                if (c == cols && i + L < to) {
+                    c = 0;
+                    av = FloatVector.broadcast(S, left[++r]);
+                }
+            }
+            return;
+        }
         int e = from;
         while (e < to) {
             int r = e / cols;

@@ -38,7 +38,7 @@ class ElementwiseTest {
     /** Shapes [rows, cols] and element ranges of them: whole, and starting and ending inside rows. */
     private static final int[][] OUTER_CASES = {
         {1, 1, 0, 1}, {3, 17, 0, 51}, {3, 17, 5, 40}, {17, 3, 4, 50}, {5, 1000, 999, 4001}, {1000, 1, 3, 997},
-        {7, 64, 0, 448}, {7, 64, 65, 130},
+        {7, 64, 0, 448}, {7, 64, 65, 130}, {7, 64, 16, 432}, {9, 32, 32, 256},
     };
 
     @Test
