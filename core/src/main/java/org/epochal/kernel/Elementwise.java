@@ -185,7 +185,7 @@ public final class Elementwise {
         FloatVector mi = FloatVector.fromArray(S, m, i).mul(beta1).add(g.mul(omb1));
         FloatVector vi = FloatVector.fromArray(S, v, i).mul(beta2).add(g.mul(g).mul(omb2));
         mi = mi.blend(0f, mi.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
-        vi = vi.blend(0f, vi.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
+        vi = vi.blend(0f, vi.compare(VectorOperators.LT, Float.MIN_NORMAL)); // v ≥ 0: no abs (3-18% of the loop)
         FloatVector denom = vi.sqrt().div(bc2).add(eps);
         mi.intoArray(m, i);
         vi.intoArray(v, i);
@@ -203,7 +203,7 @@ public final class Elementwise {
             g = g + wd * p[i];
         }
         m[i] = flushSubnormal(m[i] * beta1 + omb1 * g);
-        v[i] = flushSubnormal(v[i] * beta2 + omb2 * (g * g));
+        v[i] = flushBelowNormal(v[i] * beta2 + omb2 * (g * g));
         float denom = (float) Math.sqrt(v[i]) / bc2 + eps;
         p[i] = p[i] - stepSize * (m[i] / denom);
     }
@@ -238,6 +238,14 @@ public final class Elementwise {
     /** x, or zero when x is subnormal (its sign dropped: a vector blend writes +0 too). */
     static float flushSubnormal(float x) {
         return Math.abs(x) < Float.MIN_NORMAL ? 0f : x;
+    }
+
+    /**
+     * x, or zero when x is below the smallest normal float: {@link #flushSubnormal} for a second moment,
+     * which the formula keeps ≥ 0 (only a hand-made checkpoint could hold a negative one; it becomes zero).
+     */
+    static float flushBelowNormal(float x) {
+        return x < Float.MIN_NORMAL ? 0f : x;
     }
 
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
