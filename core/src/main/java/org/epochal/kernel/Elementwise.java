@@ -77,23 +77,17 @@ public final class Elementwise {
      * instead of 46. What is dropped moves no weight: its step, stepSize·m/(√v/bc2 + eps), is below 1e-30.
      */
     public static void adam(float[] p, float[] grad, float[] m, float[] v, int from, int to, float[] k) {
-        adam(p, grad, from, m, v, from, to, k, true);
-    }
-
-    /** {@link #adam} with element i's gradient at grad[gradFrom + i − from] (a part of a deferred gradient). */
-    public static void adam(float[] p, float[] grad, int gradFrom, float[] m, float[] v, int from, int to,
-                            float[] k) {
-        adam(p, grad, gradFrom, m, v, from, to, k, true);
+        adam(p, grad, m, v, from, to, k, true);
     }
 
     /** {@link #adam} element by element, as PyTorch's single-tensor Adam writes it. */
     public static void adamScalar(float[] p, float[] grad, float[] m, float[] v, int from, int to, float[] k) {
-        adam(p, grad, from, m, v, from, to, k, false);
+        adam(p, grad, m, v, from, to, k, false);
     }
 
     /** Whole vectors first when {@code vectors}, then the rest element by element. */
-    private static void adam(float[] p, float[] grad, int gradFrom, float[] m, float[] v, int from, int to,
-                             float[] k, boolean vectors) {
+    private static void adam(float[] p, float[] grad, float[] m, float[] v, int from, int to, float[] k,
+                             boolean vectors) {
         float beta1 = k[ADAM_BETA1];
         float beta2 = k[ADAM_BETA2];
         float omb1 = k[ADAM_ONE_MINUS_BETA1];
@@ -103,14 +97,13 @@ public final class Elementwise {
         float decay = k[ADAM_DECAY];
         float stepSize = k[ADAM_STEP_SIZE];
         float bc2 = k[ADAM_BC2_SQRT];
-        int shift = gradFrom - from;
         int i = from;
         for (int end = vectors ? from + S.loopBound(to - from) : from; i < end; i += L) {
-            adamLanes(FloatVector.fromArray(S, grad, i + shift), p, m, v, i,
-                    beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, bc2);
+            adamLanes(FloatVector.fromArray(S, grad, i), p, m, v, i, beta1, beta2, omb1, omb2, eps, wd, decay,
+                    stepSize, bc2);
         }
         for (; i < to; i++) {
-            adamElement(grad[i + shift], p, m, v, i, beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, bc2);
+            adamElement(grad[i], p, m, v, i, beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, bc2);
         }
     }
 
@@ -151,9 +144,7 @@ public final class Elementwise {
             }
             return;
         }
-        int e = from;
-        while (e < to) {
-            int r = e / cols;
+        for (int e = from, r = from / cols; e < to; r++) {
             int len = Math.min(to - e, (r + 1) * cols - e);
             int shift = r * cols; // element i's column: i − shift
             float a = left[r];
@@ -216,10 +207,9 @@ public final class Elementwise {
     public static void outerProducts(float[] left, float[] right, int from, int to, float[] out, int outOff) {
         int cols = right.length;
         FloatVector zero = FloatVector.zero(S);
-        int e = from;
-        while (e < to) {
-            int r = e / cols;
-            int c = e - r * cols;
+        int r = from / cols;
+        int c = from - r * cols;
+        for (int e = from; e < to; r++, c = 0) {
             int len = Math.min(to - e, cols - c);
             float a = left[r];
             FloatVector av = FloatVector.broadcast(S, a);

@@ -15,9 +15,9 @@ import org.epochal.tensor.Tensor;
  *
  * <p>A batch of one gives a matrix the gradient left ⊗ right (a Linear layer's: its input times the gradient
  * of its output). A layer may hand over the two vectors instead ({@link #deferOuterGrad}); the gradient is
- * then written out only when something reads it, and the optimizer and the gradient norm compute each
- * element where they use it (at batch 1 on the Fashion-MNIST MLP, writing W1's gradient and reading it back
- * twice moved 2.4 MB a step). Every element is the product the GEMM would have stored, {@code fma(l, r, 0)}.
+ * then written out only when something reads it: Adam computes each element in its loop, the gradient norm
+ * is taken from the two vectors (at batch 1 on the Fashion-MNIST MLP, writing W1's gradient and reading it
+ * back twice moved 2.4 MB a step). Every element is the product the GEMM would have stored, fma(l, r, 0).
  *
  * <p>A matrix may be stored transposed ({@link #transposed}): its {@link #shape()} is still PyTorch's
  * [rows, cols], but {@code data} and {@code grad} hold it as [cols, rows], and so does every optimizer state

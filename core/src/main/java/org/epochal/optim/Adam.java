@@ -54,8 +54,13 @@ public final class Adam extends Optimizer {
     }
 
     @Override
-    protected void update(int index, float[] p, float[] grad, int gradFrom, int from, int to) {
-        Elementwise.adam(p, grad, gradFrom, expAvg[index], expAvgSq[index], from, to, factors);
+    protected void update(int index, float[] p, float[] grad, int from, int to) {
+        Elementwise.adam(p, grad, expAvg[index], expAvgSq[index], from, to, factors);
+    }
+
+    @Override
+    protected boolean fusesOuterGradients() {
+        return true;
     }
 
     @Override

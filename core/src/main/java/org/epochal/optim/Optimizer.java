@@ -29,9 +29,6 @@ public abstract class Optimizer {
 
     /** Elements per task when a parameter's update is split across threads (elementwise: any split is exact). */
     private static final int CHUNK = 1 << 15;
-    /** Elements of a deferred gradient computed at a time, into a thread's scratch (8 KB: stays in L1). */
-    private static final int SEGMENT = 2048;
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[SEGMENT]);
     private org.epochal.kernel.Parallel parallel = org.epochal.kernel.Parallel.SEQUENTIAL;
     private int splitMin = org.epochal.kernel.Parallel.ELEMENTWISE_MIN;
     /** The parameter whose update is being split, for {@link #chunkUpdate} (made once: no lambda a step). */
@@ -58,7 +55,8 @@ public abstract class Optimizer {
         beginStep();
         for (int i = 0; i < params.size(); i++) {
             Parameter param = params.get(i);
-            float[] g = param.hasOuterGrad() ? null : param.grad();
+            // a gradient held as an outer product is written out here unless this optimizer computes it
+            float[] g = param.hasOuterGrad() && fusesOuterGradients() ? null : param.grad();
             if (param.size() < splitMin) {
                 update(i, param, g, 0, param.size());
             } else {
@@ -72,43 +70,38 @@ public abstract class Optimizer {
         }
     }
 
-    /**
-     * Elements [from, to) of a parameter from {@code grad}, or, when that is null, from its deferred outer
-     * product ({@link Parameter#hasOuterGrad()}), computed a segment at a time: the same values, so the same
-     * bits, without writing the gradient out and reading it back.
-     */
+    /** Elements [from, to) of a parameter from {@code grad}, or, when that is null, from its outer product. */
     private void update(int index, Parameter param, float[] grad, int from, int to) {
-        float[] p = param.data();
         if (grad != null) {
-            update(index, p, grad, from, from, to);
-            return;
+            update(index, param.data(), grad, from, to);
+        } else {
+            updateOuter(index, param.data(), param.outerLeft(), param.outerRight(), from, to);
         }
-        updateOuter(index, p, param.outerLeft(), param.outerRight(), from, to);
     }
 
     /**
-     * Updates elements [from, to) of parameter {@code index}, whose gradient is held as left ⊗ right (see
-     * {@link Parameter#deferOuterGrad}). Here: the products a segment at a time into a scratch array, then
-     * {@link #update(int, float[], float[], int, int, int)}; an optimizer may compute them in its own loop.
+     * Whether {@link #updateOuter} is implemented: this optimizer then takes a gradient held as an outer
+     * product ({@link Parameter#deferOuterGrad}) as it is, computing each element in its loop.
+     */
+    protected boolean fusesOuterGradients() {
+        return false;
+    }
+
+    /**
+     * Updates elements [from, to) of parameter {@code index}, whose gradient is left ⊗ right, each element
+     * computed as {@link org.epochal.kernel.Elementwise#outerProducts} writes it (so the same bits as
+     * {@link #update} over the written gradient). Called only when {@link #fusesOuterGradients()}.
      */
     protected void updateOuter(int index, float[] p, float[] left, float[] right, int from, int to) {
-        float[] scratch = SCRATCH.get();
-        for (int e = from; e < to; e += SEGMENT) {
-            int end = Math.min(to, e + SEGMENT);
-            org.epochal.kernel.Elementwise.outerProducts(left, right, e, end, scratch, 0);
-            update(index, p, scratch, 0, e, end);
-        }
+        throw new UnsupportedOperationException(type() + " takes written gradients");
     }
 
     /** Called once per step, on the caller's thread, after {@link #steps} counts it and before any update. */
     protected void beginStep() {
     }
 
-    /**
-     * Updates elements [from, to) of parameter {@code index} in place, element i's gradient being
-     * grad[gradFrom + i − from]; {@link #steps} already counts this step.
-     */
-    protected abstract void update(int index, float[] param, float[] grad, int gradFrom, int from, int to);
+    /** Updates elements [from, to) of parameter {@code index} in place; {@link #steps} already counts this step. */
+    protected abstract void update(int index, float[] param, float[] grad, int from, int to);
 
     public double lr() {
         return lr;

@@ -44,14 +44,13 @@ public final class RmsProp extends Optimizer {
     }
 
     @Override
-    protected void update(int index, float[] p, float[] grad, int gradFrom, int from, int to) {
-        int shift = gradFrom - from;
+    protected void update(int index, float[] p, float[] grad, int from, int to) {
         float rate = (float) lr;
         float[] v = squareAvg[index];
         float[] ga = gradAvg == null ? null : gradAvg[index];
         float[] b = buffers == null ? null : buffers[index];
         for (int i = from; i < to; i++) {
-            float g = grad[i + shift];
+            float g = grad[i];
             if (weightDecay != 0) {
                 g = g + weightDecay * p[i];
             }

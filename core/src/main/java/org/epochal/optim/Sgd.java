@@ -40,12 +40,11 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
-    protected void update(int index, float[] p, float[] grad, int gradFrom, int from, int to) {
-        int shift = gradFrom - from;
+    protected void update(int index, float[] p, float[] grad, int from, int to) {
         float rate = (float) lr;
         float[] b = buffers == null ? null : buffers[index];
         for (int i = from; i < to; i++) {
-            float g = grad[i + shift];
+            float g = grad[i];
             if (weightDecay != 0) {
                 g = g + weightDecay * p[i];
             }
