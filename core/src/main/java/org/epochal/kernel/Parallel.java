@@ -59,6 +59,16 @@ public final class Parallel implements AutoCloseable {
     private volatile int count;
     /** The call runs task i on thread i % threads (0: the caller) instead of by claims. */
     private volatile boolean pinned;
+    /** The call is a {@link #forShares} call: its chunks are claimed through {@link #shareNext}. */
+    private volatile boolean shares;
+    /** The current forShares call (written before its counters open: see {@link #forShares}). */
+    private RangeTask sharesBody;
+    private int sharesCount;
+    private int sharesGrain;
+    /** Per share: (generation << 32) | next chunk to claim; a claim is a CAS, so it pairs a chunk with its call. */
+    private final AtomicLong[] shareNext;
+    /** Per share: its end chunk (exclusive). */
+    private final int[] shareEnd;
     /** The current forSlices call, written before the call is published (a Task made once, no lambda a call). */
     private RangeTask sliceBody;
     private int sliceCount;
@@ -74,6 +84,11 @@ public final class Parallel implements AutoCloseable {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         this.threads = threads;
+        this.shareNext = new AtomicLong[threads];
+        for (int t = 0; t < threads; t++) {
+            shareNext[t] = new AtomicLong(-1L); // generation -1: never a call's
+        }
+        this.shareEnd = new int[threads];
         this.workers = new Thread[threads - 1];
         for (int w = 0; w < workers.length; w++) {
             int self = w + 1;
@@ -128,6 +143,86 @@ public final class Parallel implements AutoCloseable {
         int to = (int) ((long) sliceCount * (t + 1) / threads);
         if (from < to) {
             sliceBody.run(from, to);
+        }
+    }
+
+    /**
+     * Runs body over [0, count) in chunks of {@code grain} (the last may be shorter). Share t, chunks
+     * [t·C/T, (t+1)·C/T) of the C chunks, is thread t's: each thread runs its own share's chunks first, then
+     * claims whatever chunks of the other shares are still unclaimed. When no thread is late, thread t runs
+     * the same elements call after call, so the data stays in its core's cache; when one is late or
+     * descheduled (two vCPUs here, shared with the JIT's compiler threads), the others do its work instead of
+     * waiting for it. For work that gives the same result whoever runs a chunk (elementwise updates). With
+     * one thread, or one chunk, the body gets the whole range at once.
+     */
+    public void forShares(int count, int grain, RangeTask body) {
+        int chunks = chunks(count, grain);
+        if (threads == 1 || chunks <= 1) {
+            body.run(0, count);
+            return;
+        }
+        awaitAsync();
+        int gen = ++generation;
+        state.set(((long) gen << 32) | SETTING_UP);
+        // Close every share first: a thread still looking at the last call's counters fails its CAS from
+        // here on, so it never pairs a chunk index with the fields written next.
+        for (AtomicLong next : shareNext) {
+            next.set(((long) gen << 32) | Integer.MAX_VALUE);
+        }
+        sharesBody = body;
+        sharesCount = count;
+        sharesGrain = grain;
+        this.task = null;
+        this.count = 0;
+        this.pinned = false;
+        this.shares = true;
+        this.failure = null;
+        remaining.set(chunks);
+        for (int t = 0; t < threads; t++) {
+            shareEnd[t] = (int) ((long) chunks * (t + 1) / threads);
+        }
+        for (int t = 0; t < threads; t++) {
+            shareNext[t].set(((long) gen << 32) | (int) ((long) chunks * t / threads));
+        }
+        state.set((long) gen << 32);
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+        try {
+            workShares(gen, 0);
+            finish();
+        } finally {
+            shares = false;
+            sharesBody = null;
+        }
+    }
+
+    /** Claims and runs chunks of forShares call gen: share self first, then the others in turn. */
+    private void workShares(int gen, int self) {
+        for (int j = 0; j < threads; j++) {
+            AtomicLong next = shareNext[(self + j) % threads];
+            int end = shareEnd[(self + j) % threads];
+            while (true) {
+                long v = next.get();
+                int c = (int) v;
+                if ((int) (v >>> 32) != gen || c >= end) {
+                    break;
+                }
+                if (!next.compareAndSet(v, v + 1)) {
+                    continue;
+                }
+                // The chunk is ours, and its call is not finished until we count it: the fields are its.
+                try {
+                    long from = (long) c * sharesGrain;
+                    sharesBody.run((int) from, (int) Math.min(sharesCount, from + sharesGrain));
+                } catch (Throwable e) {
+                    if (failure == null) {
+                        failure = e;
+                    }
+                } finally {
+                    remaining.decrementAndGet();
+                }
+            }
         }
     }
 
@@ -189,6 +284,7 @@ public final class Parallel implements AutoCloseable {
         this.task = task;
         this.count = count;
         this.pinned = pinned;
+        this.shares = false;
         this.failure = null;
         remaining.set(count);
         state.set((long) gen << 32);
@@ -227,6 +323,10 @@ public final class Parallel implements AutoCloseable {
      * so a successful claim always pairs an index with its own call's task.
      */
     private void work(int gen, int self) {
+        if (shares) {
+            workShares(gen, self);
+            return;
+        }
         if (pinned) {
             Task t = task;
             int n = count;
@@ -305,18 +405,6 @@ public final class Parallel implements AutoCloseable {
     Workspace workspace() {
         return this == SEQUENTIAL ? SEQUENTIAL_WORKSPACE.get() : workspace;
     }
-
-    /**
-     * Elementwise loops not tied to samples (an optimizer's update of a parameter) over fewer elements than
-     * this run on the calling thread. Measured on the 2-core machine (its two cores sit on different dies,
-     * 450 ns a round trip): a ReLU over 512×256 floats took 17 µs on one thread and 47 µs split over two, Adam
-     * over 235k parameters 72 µs against 118 µs even with each half pinned to one thread, because the data
-     * had to move between the cores' caches. Only millions of elements repay the move, unless half of the
-     * data is on the other core already (the trainer splits updates of 64K elements from batch 32 on).
-     * (Per-sample layers split by {@link #forSlices} instead: there each thread's data is already in its
-     * own cache.)
-     */
-    public static final int ELEMENTWISE_MIN = 1 << 20;
 
     /** Splits [0, total) into chunks of {@code chunk} (the last may be shorter); returns the chunk count. */
     public static int chunks(int total, int chunk) {

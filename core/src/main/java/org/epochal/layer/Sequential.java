@@ -85,10 +85,36 @@ public final class Sequential {
 
     public Tensor forward(Tensor x, boolean training) {
         Tensor t = x;
+        if (layerNanos != null && training) {
+            for (int i = 0; i < layers.size(); i++) {
+                long start = System.nanoTime();
+                t = layers.get(i).forward(t, true);
+                layerNanos[2 * i] += System.nanoTime() - start;
+            }
+            return t;
+        }
         for (Layer layer : layers) {
             t = layer.forward(t, training);
         }
         return t;
+    }
+
+    /** Per layer, nanoseconds of training forward (2i) and backward (2i + 1) since {@link #timeLayers}. */
+    private long[] layerNanos;
+
+    /** From now on, times each layer's training forward and backward (for performance work; off: null). */
+    public void timeLayers(boolean on) {
+        layerNanos = on ? new long[2 * layers.size()] : null;
+    }
+
+    /** µs of forward and backward per layer since {@link #timeLayers}, over {@code steps} steps, as text. */
+    public String layerTimes(int steps) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; layerNanos != null && i < layers.size(); i++) {
+            text.append(String.format(java.util.Locale.ROOT, " %d.%s %.0f/%.0f", i, layers.get(i).type(),
+                    layerNanos[2 * i] / 1e3 / steps, layerNanos[2 * i + 1] / 1e3 / steps));
+        }
+        return text.toString();
     }
 
     /**
@@ -101,11 +127,16 @@ public final class Sequential {
         Tensor g = gradOutput;
         for (int i = layers.size() - 1; i >= firstWithParams; i--) {
             Layer layer = layers.get(i);
+            long start = layerNanos == null ? 0 : System.nanoTime();
+            int timed = i;
             if (layer instanceof MaxPool2d pool && i - 1 > firstWithParams && layers.get(i - 1) instanceof ReLU) {
                 g = pool.backwardThroughRelu(g); // the ReLU's backward too, in the same pass (same bits)
                 i--;
             } else {
                 g = layer.backward(g, i > firstWithParams);
+            }
+            if (layerNanos != null) {
+                layerNanos[2 * timed + 1] += System.nanoTime() - start;
             }
         }
     }

@@ -27,46 +27,72 @@ public abstract class Optimizer {
     /** The experiment-file name: "sgd", "adam", "adamw", "rmsprop". */
     public abstract String type();
 
-    /** Elements per task when a parameter's update is split across threads (elementwise: any split is exact). */
-    private static final int CHUNK = 1 << 15;
+    /** Elements per chunk of a step split between the threads ({@link #setParallel}). */
+    static final int SHARE_GRAIN = 1 << 12;
     private org.epochal.kernel.Parallel parallel = org.epochal.kernel.Parallel.SEQUENTIAL;
-    private int splitMin = org.epochal.kernel.Parallel.ELEMENTWISE_MIN;
-    /** The parameter whose update is being split, for {@link #chunkUpdate} (made once: no lambda a step). */
-    private int chunkIndex;
-    private Parameter chunkParam;
-    private float[] chunkGrad;
-    private final org.epochal.kernel.Parallel.Task chunkUpdate = t ->
-            update(chunkIndex, chunkParam, chunkGrad, t * CHUNK, Math.min(chunkParam.size(), (t + 1) * CHUNK));
+    /** The step's chunks, in parameter order: chunk c is elements [chunkFrom[c], chunkTo[c]) of chunkParam[c]. */
+    private int[] chunkParam;
+    private int[] chunkFrom;
+    private int[] chunkTo;
+    /** This step's gradient of each parameter, or null where it is computed from an outer product. */
+    private float[][] stepGrads;
+    private final org.epochal.kernel.Parallel.RangeTask chunkUpdate = this::updateChunks;
 
-    /** Runs the updates of large parameters on these threads (results are the same bits). */
-    public void setParallel(org.epochal.kernel.Parallel parallel) {
-        setParallel(parallel, org.epochal.kernel.Parallel.ELEMENTWISE_MIN);
-    }
-
-    /** As {@link #setParallel(org.epochal.kernel.Parallel)}, splitting parameters of at least splitMin elements. */
-    public void setParallel(org.epochal.kernel.Parallel parallel, int splitMin) {
+    /**
+     * Runs each step on these threads when {@code split}: the parameters, cut into chunks of
+     * {@link #SHARE_GRAIN} elements in parameter order, are shared by {@link org.epochal.kernel.Parallel#forShares}
+     * (thread t updates the same elements every step, and takes over another's when that one is late). Any
+     * split gives the same bits: every element's update is its own.
+     */
+    public void setParallel(org.epochal.kernel.Parallel parallel, boolean split) {
         this.parallel = parallel;
-        this.splitMin = splitMin;
+        if (!split || parallel.threads() == 1) {
+            chunkParam = null;
+            return;
+        }
+        int count = 0;
+        for (Parameter p : params) {
+            count += org.epochal.kernel.Parallel.chunks(p.size(), SHARE_GRAIN);
+        }
+        chunkParam = new int[count];
+        chunkFrom = new int[count];
+        chunkTo = new int[count];
+        int c = 0;
+        for (int i = 0; i < params.size(); i++) {
+            for (int from = 0; from < params.get(i).size(); from += SHARE_GRAIN, c++) {
+                chunkParam[c] = i;
+                chunkFrom[c] = from;
+                chunkTo[c] = Math.min(params.get(i).size(), from + SHARE_GRAIN);
+            }
+        }
+        stepGrads = new float[params.size()][];
     }
 
     /** One update of every parameter from its current gradient. */
     public final void step() {
         steps++;
         beginStep();
+        if (chunkParam != null) {
+            for (int i = 0; i < params.size(); i++) {
+                // written out here, on the caller, when this optimizer does not take an outer product as it is
+                Parameter param = params.get(i);
+                stepGrads[i] = param.hasOuterGrad() && fusesOuterGradients() ? null : param.grad();
+            }
+            parallel.forShares(chunkParam.length, 1, chunkUpdate);
+            return;
+        }
         for (int i = 0; i < params.size(); i++) {
             Parameter param = params.get(i);
             // a gradient held as an outer product is written out here unless this optimizer computes it
-            float[] g = param.hasOuterGrad() && fusesOuterGradients() ? null : param.grad();
-            if (param.size() < splitMin) {
-                update(i, param, g, 0, param.size());
-            } else {
-                chunkIndex = i;
-                chunkParam = param;
-                chunkGrad = g;
-                parallel.forEach(org.epochal.kernel.Parallel.chunks(param.size(), CHUNK), chunkUpdate);
-                chunkParam = null;
-                chunkGrad = null;
-            }
+            update(i, param, param.hasOuterGrad() && fusesOuterGradients() ? null : param.grad(), 0, param.size());
+        }
+    }
+
+    /** Chunks [from, to) of a split step. */
+    private void updateChunks(int from, int to) {
+        for (int c = from; c < to; c++) {
+            int i = chunkParam[c];
+            update(i, params.get(i), stepGrads[i], chunkFrom[c], chunkTo[c]);
         }
     }
 

@@ -84,8 +84,7 @@ public final class Trainer implements Stateful, AutoCloseable {
         this.parallel = new Parallel(threads);
         model.setParallel(parallel);
         this.optimizer = Optimizers.create(experiment.optimizer(), model.params());
-        optimizer.setParallel(parallel, experiment.data().batchSize() >= SPLIT_UPDATE_MIN_BATCH
-                ? SPLIT_UPDATE_MIN : Parallel.ELEMENTWISE_MIN);
+        optimizer.setParallel(parallel, experiment.data().batchSize() >= SPLIT_UPDATE_MIN_BATCH);
         this.baseLr = optimizer.lr();
         this.loss = Loss.of(experiment.loss());
         this.schedules = Schedules.list(experiment.schedules());
@@ -110,6 +109,7 @@ public final class Trainer implements Stateful, AutoCloseable {
         callbacks.forEach(c -> c.runStart(start, control));
         boolean diverged = false;
         int epoch = epochsDone;
+        StepTimes times = new StepTimes(loader.batches());
         while (epoch < epochs && !control.stopRequested()) {
             epoch++;
             long began = System.nanoTime();
@@ -119,25 +119,34 @@ public final class Trainer implements Stateful, AutoCloseable {
             var epochStart = new Events.EpochStart(epoch, loader.batches(), loader.samples(), lr);
             callbacks.forEach(c -> c.epochStart(epochStart, control));
             for (int b = 0; b < loader.batches(); b++) {
+                times.start(epoch == epochs, model);
                 lr = setLr(epoch);
                 Tensor x = loader.batch(b);
                 Tensor y = loader.targets();
                 model.zeroGrad();
+                times.mark(0);
                 Tensor out = model.forward(x, true);
+                times.mark(1);
                 float value = loss.compute(out, y, true);
                 double gradNorm = Double.NaN;
                 if (Float.isFinite(value)) {
                     trainMetrics.add(out.data(), y.data(), x.batch(), out.sampleSize(), value);
+                    times.mark(2);
                     model.backward(loss.gradient());
                     loader.prefetch(b + 1);
+                    times.mark(3);
                     gradNorm = experiment.clipGradNorm() != null
                             ? GradClip.clipGradNorm(params, experiment.clipGradNorm())
                             : GradClip.globalNorm(params);
+                    times.mark(4);
                     optimizer.step();
+                    times.mark(5);
                 }
                 step++;
                 var batchEnd = new Events.BatchEnd(epoch, b + 1, step, x.batch(), value, lr, gradNorm);
                 callbacks.forEach(c -> c.batchEnd(batchEnd, control));
+                times.mark(6);
+                times.end();
                 if (!Float.isFinite(value)) {
                     diverged = true;
                     control.requestStop("diverged: loss " + value + " at epoch " + epoch + ", batch " + (b + 1));
@@ -156,22 +165,25 @@ public final class Trainer implements Stateful, AutoCloseable {
                     loader.samples());
             callbacks.forEach(c -> c.epochEnd(epochEnd, control));
         }
+        times.print(System.err, model);
         var end = new Events.RunEnd(epoch, step, control.stopReason(), diverged);
         callbacks.forEach(c -> c.runEnd(end, control));
         return end;
     }
 
     /**
-     * From this batch size on, the optimizer updates parameters of {@link #SPLIT_UPDATE_MIN} elements or more
-     * on all threads. From batch 32 the first layer's weight gradient is a product both threads compute
-     * (at 16 it runs on one, GemmPlan.oneThread), so half of it is already on the other die: updating it on
-     * both was faster, in one process switching every 20 batches on two threads (µs a step: batch 512
-     * 4,844–6,040 → 4,237–4,786, 64 871–1,009 → 865–943, 32 800–808 → 727–767), and slower where the
-     * gradient comes from one thread (16: 409–443 → 480; 1: 201–211 → 258–272).
+     * From this batch size on, the optimizer's step runs on all threads ({@link Optimizer#setParallel}: each
+     * thread the same share of the parameters every step, taking over the other's when that one is late).
+     * From batch 32 the first layer's weight gradient is a product both threads compute (at 16 it runs on
+     * one, GemmPlan.oneThread), so half of it is already on the other core. On the Zen 5 machine, in one
+     * process switching every 20 batches on two threads (µs a step: batch 512 4,844–6,040 → 4,237–4,786, 64
+     * 871–1,009 → 865–943, 32 800–808 → 727–767), and slower where the gradient comes from one thread (16:
+     * 409–443 → 480; 1: 201–211 → 258–272). On the Zen 4 machine (2026-12-02) the update at batch 1 split so
+     * took 85 µs against 117–138 in the median step, but whole runs were slower (epoch 3 of 3,000 samples,
+     * median of five: 4,137 against 5,233 samples/s): the second vCPU, shared with the JIT's compiler
+     * threads early in a run, now and then stalls a step by a millisecond.
      */
     static final int SPLIT_UPDATE_MIN_BATCH = 32;
-    /** Elements from which a parameter's update is split at such batch sizes (the MLP's first weight: 200,704). */
-    static final int SPLIT_UPDATE_MIN = 1 << 16;
 
     /** Parameters × samples × epochs (about the forward pass's multiply-adds) past which training waits for the JIT. */
     static final double WAIT_MIN_WORK = 1e9;

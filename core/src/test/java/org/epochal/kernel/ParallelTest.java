@@ -165,4 +165,108 @@ class ParallelTest {
         Parallel.SEQUENTIAL.startAsync(() -> ran[0]++);
         assertEquals(1, ran[0]);
     }
+
+    @Test
+    void sharesRunEveryChunkOnceAmongOtherKindsOfCalls() {
+        for (int threads : new int[] {1, 2, 3}) {
+            try (Parallel par = new Parallel(threads)) {
+                // Many short calls back to back, other kinds between them: a worker late from one call
+                // must never run a chunk of the next with the wrong bounds, nor a chunk twice.
+                for (int call = 0; call < 20_000; call++) {
+                    int count = 1 + call % 37;
+                    int grain = 1 + call % 5;
+                    AtomicIntegerArray runs = new AtomicIntegerArray(count);
+                    par.forShares(count, grain, (from, to) -> {
+                        // chunk bounds (one thread: the whole range at once)
+                        assertTrue(from % grain == 0 && from < to && (to - from <= grain || threads == 1), from + ".." + to);
+                        for (int i = from; i < to; i++) {
+                            runs.incrementAndGet(i);
+                        }
+                    });
+                    for (int i = 0; i < count; i++) {
+                        assertEquals(1, runs.get(i), "threads=" + threads + " call=" + call + " index=" + i);
+                    }
+                    if (call % 3 == 1) {
+                        par.forEach(3, i -> { });
+                    } else if (call % 3 == 2) {
+                        par.forSlices(5, (from, to) -> { });
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aLateThreadsShareIsTakenOverAndWhenNoneIsLateEachRunsItsOwn() {
+        try (Parallel par = new Parallel(2)) {
+            Thread caller = Thread.currentThread();
+            int chunks = 40;
+            int[] byCaller = new int[1];
+            // The worker stalls in its first chunk (a descheduled vCPU): the caller, done with its own share,
+            // runs the rest of the worker's instead of waiting for it.
+            java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicIntegerArray runs = new AtomicIntegerArray(chunks);
+            par.forShares(chunks, 1, (from, to) -> {
+                runs.incrementAndGet(from);
+                if (Thread.currentThread() == caller) {
+                    byCaller[0]++;
+                } else if (stalled.compareAndSet(false, true)) {
+                    sleep(200);
+                }
+            });
+            for (int i = 0; i < chunks; i++) {
+                assertEquals(1, runs.get(i), "chunk " + i);
+            }
+            if (stalled.get()) {
+                assertEquals(chunks - 1, byCaller[0], "the caller took over all but the stalled chunk");
+            }
+            // No stall: the caller runs share 0 and the worker share 1 in most calls (chunks of a few µs, as an
+            // optimizer's: the worker, spinning between calls, starts within a fraction of one).
+            int own = 0;
+            int calls = 500;
+            for (int call = 0; call < calls; call++) {
+                Thread[] ran = new Thread[chunks];
+                par.forShares(chunks, 1, (from, to) -> {
+                    ran[from] = Thread.currentThread();
+                    for (long end = System.nanoTime() + 5_000; System.nanoTime() < end; ) {
+                        Thread.onSpinWait();
+                    }
+                });
+                boolean split = true;
+                for (int c = 0; c < chunks; c++) {
+                    split &= (ran[c] == caller) == (c < chunks / 2);
+                }
+                own += split ? 1 : 0;
+            }
+            assertTrue(own > calls / 4, own + " of " + calls + " calls ran each share on its own thread");
+        }
+    }
+
+    @Test
+    void aSharesFailureIsRethrownAndThePoolStaysUsable() {
+        try (Parallel par = new Parallel(2)) {
+            assertThrows(IllegalStateException.class, () -> par.forShares(100, 3, (from, to) -> {
+                if (from <= 50 && 50 < to) {
+                    throw new IllegalStateException("boom");
+                }
+            }));
+            AtomicIntegerArray runs = new AtomicIntegerArray(10);
+            par.forShares(10, 2, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    runs.incrementAndGet(i);
+                }
+            });
+            for (int i = 0; i < 10; i++) {
+                assertEquals(1, runs.get(i));
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

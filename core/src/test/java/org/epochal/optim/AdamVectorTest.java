@@ -95,8 +95,8 @@ class AdamVectorTest {
         Adam split = adam(0, a);
         Adam whole = adam(0, b);
         try (org.epochal.kernel.Parallel parallel = new org.epochal.kernel.Parallel(2)) {
-            split.setParallel(parallel, 1 << 16);
-            whole.setParallel(parallel);
+            split.setParallel(parallel, true);
+            whole.setParallel(parallel, false);
             SplittableRandom r = new SplittableRandom(5);
             for (int step = 0; step < 3; step++) {
                 for (int i = 0; i < n; i++) {

@@ -27,7 +27,7 @@ class DeferredGradientTest {
 
     @Test
     void optimizersStepADeferredGradientToTheSameBits() {
-        // [out, in] = [17, 3]: stored [3, 17]; [250, 300]: 75,000 elements, chunks of 32,768 start inside rows
+        // [out, in] = [17, 3]: stored [3, 17]; [250, 300]: 75,000 elements, chunks of 4,096 start inside rows
         for (int[] shape : new int[][] {{17, 3}, {1, 1}, {250, 300}}) {
             for (int o = 0; o < OPTIMIZERS.size(); o++) {
                 for (int threads : new int[] {1, 2}) {
@@ -38,7 +38,7 @@ class DeferredGradientTest {
                     Optimizer a = OPTIMIZERS.get(o).apply(List.of(deferred));
                     Optimizer b = OPTIMIZERS.get(o).apply(List.of(written));
                     try (Parallel parallel = new Parallel(threads)) {
-                        a.setParallel(parallel, 1 << 10);
+                        a.setParallel(parallel, true);
                         for (int step = 0; step < 3; step++) {
                             float[] x = values(shape[1], 10 + step);
                             float[] dy = values(shape[0], 20 + step);
