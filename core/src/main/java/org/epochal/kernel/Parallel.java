@@ -17,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * A call allocates nothing: the call's task and count sit in fields, and tasks are claimed through one
  * atomic (generation, next index) pair, so a worker still busy with an old call can never claim a task of
  * the next one. Pinned calls ({@link #forEachPinned}, {@link #forSlices}) skip the claims: thread t runs
- * tasks t, t + threads, ..., so work split the same way lands on the same core every time. {@link #startAsync}
+ * tasks t, t + threads, ..., so work split the same way lands on the same core every time. {@link #forShares}
+ * runs chunks each thread's own share first, then any left of the others'. {@link #startAsync}
  * runs one body on worker 1 while the caller goes on; the next call waits for it. Also owns the scratch that
  * kernels reuse between calls.
  */
@@ -161,7 +162,7 @@ public final class Parallel implements AutoCloseable {
             body.run(0, count);
             return;
         }
-        awaitAsync();
+        // A pending async body goes on beside these chunks: its worker joins them when it is done.
         int gen = ++generation;
         state.set(((long) gen << 32) | SETTING_UP);
         // Close every share first: a thread still looking at the last call's counters fails its CAS from
@@ -175,9 +176,10 @@ public final class Parallel implements AutoCloseable {
         this.task = null;
         this.count = 0;
         this.pinned = false;
+        this.async = false;
         this.shares = true;
-        this.failure = null;
-        remaining.set(chunks);
+        sharesFailure = null;
+        sharesRemaining.set(chunks);
         for (int t = 0; t < threads; t++) {
             shareEnd[t] = (int) ((long) chunks * (t + 1) / threads);
         }
@@ -190,12 +192,28 @@ public final class Parallel implements AutoCloseable {
         }
         try {
             workShares(gen, 0);
-            finish();
+            int spins = 0;
+            while (sharesRemaining.get() > 0) {
+                if (++spins < 20_000) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
         } finally {
             shares = false;
             sharesBody = null;
         }
+        Throwable f = sharesFailure;
+        if (f != null) {
+            sharesFailure = null;
+            rethrow(f);
+        }
     }
+
+    /** Chunks of the current forShares call not yet run, and its first failure (apart from an async call's). */
+    private final AtomicInteger sharesRemaining = new AtomicInteger();
+    private volatile Throwable sharesFailure;
 
     /** Claims and runs chunks of forShares call gen: share self first, then the others in turn. */
     private void workShares(int gen, int self) {
@@ -216,30 +234,33 @@ public final class Parallel implements AutoCloseable {
                     long from = (long) c * sharesGrain;
                     sharesBody.run((int) from, (int) Math.min(sharesCount, from + sharesGrain));
                 } catch (Throwable e) {
-                    if (failure == null) {
-                        failure = e;
+                    if (sharesFailure == null) {
+                        sharesFailure = e;
                     }
                 } finally {
-                    remaining.decrementAndGet();
+                    sharesRemaining.decrementAndGet();
                 }
             }
         }
     }
 
-    /** A {@link #startAsync} call is running on worker 1 and has not been awaited. */
+    /** A {@link #startAsync} call has been made and not awaited. */
     private boolean asyncPending;
     private Runnable asyncBody;
-    /** The task of a {@link #startAsync} call: index 1 (worker 1) runs the body, index 0 (the caller) nothing. */
-    private final Task asyncTask = i -> {
-        if (i == 1) {
-            asyncBody.run();
-        }
-    };
+    /** The generation of the pending async call while its body is unclaimed; a claim CASes it to -1. */
+    private final AtomicLong asyncClaim = new AtomicLong(-1);
+    private volatile boolean asyncDone;
+    private volatile Throwable asyncFailure;
+    /** The call is a {@link #startAsync} call (worker 1 claims its body). */
+    private volatile boolean async;
 
     /**
      * Starts {@code body} on worker thread 1 and returns at once (with one thread: runs it, then returns). The
-     * next call on this instance, or {@link #awaitAsync()}, first waits for it. For work that overlaps the
-     * caller's serial part of a step: the next batch's gather while the optimizer and the callbacks run.
+     * next call on this instance, or {@link #awaitAsync()}, first waits for it, but for {@link #forShares},
+     * which runs beside it (worker 1 joins the shares when the body is done). Whoever first claims the body
+     * runs it: worker 1, or the caller when it waits for a body the worker has not started (a descheduled
+     * vCPU), so the wait never depends on the worker waking up. For work that overlaps the caller's serial
+     * part of a step: the next batch's gather while the optimizer and the callbacks run.
      */
     public void startAsync(Runnable body) {
         if (threads == 1) {
@@ -247,18 +268,57 @@ public final class Parallel implements AutoCloseable {
             return;
         }
         awaitAsync();
+        int gen = ++generation;
+        state.set(((long) gen << 32) | SETTING_UP);
         asyncBody = body;
-        publish(threads, asyncTask, true);
-        work(generation, 0);
+        asyncDone = false;
+        asyncFailure = null;
+        asyncClaim.set(gen);
+        this.task = null;
+        this.count = 0;
+        this.pinned = false;
+        this.shares = false;
+        this.async = true;
+        state.set((long) gen << 32);
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
         asyncPending = true;
     }
 
-    /** Waits for the {@link #startAsync} call still running, if any; rethrows its failure. */
+    /** Runs the async call gen's body if nobody has claimed it yet. */
+    private void claimAsync(long gen) {
+        if (gen >= 0 && asyncClaim.compareAndSet(gen, -1)) {
+            try {
+                asyncBody.run();
+            } catch (Throwable e) {
+                asyncFailure = e;
+            } finally {
+                asyncDone = true;
+            }
+        }
+    }
+
+    /** Waits for the {@link #startAsync} call still running, if any (running it here if not started); rethrows its failure. */
     public void awaitAsync() {
-        if (asyncPending) {
-            asyncPending = false;
-            finish();
-            asyncBody = null;
+        if (!asyncPending) {
+            return;
+        }
+        asyncPending = false;
+        claimAsync(asyncClaim.get());
+        int spins = 0;
+        while (!asyncDone) {
+            if (++spins < 20_000) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        asyncBody = null;
+        Throwable f = asyncFailure;
+        if (f != null) {
+            asyncFailure = null;
+            rethrow(f);
         }
     }
 
@@ -285,6 +345,7 @@ public final class Parallel implements AutoCloseable {
         this.count = count;
         this.pinned = pinned;
         this.shares = false;
+        this.async = false;
         this.failure = null;
         remaining.set(count);
         state.set((long) gen << 32);
@@ -307,14 +368,18 @@ public final class Parallel implements AutoCloseable {
         Throwable f = failure;
         if (f != null) {
             failure = null;
-            if (f instanceof RuntimeException r) {
-                throw r;
-            }
-            if (f instanceof Error e) {
-                throw e;
-            }
-            throw new RuntimeException(f);
+            rethrow(f);
         }
+    }
+
+    private static void rethrow(Throwable f) {
+        if (f instanceof RuntimeException r) {
+            throw r;
+        }
+        if (f instanceof Error e) {
+            throw e;
+        }
+        throw new RuntimeException(f);
     }
 
     /**
@@ -323,6 +388,12 @@ public final class Parallel implements AutoCloseable {
      * so a successful claim always pairs an index with its own call's task.
      */
     private void work(int gen, int self) {
+        if (async) {
+            if (self == 1) {
+                claimAsync(gen);
+            }
+            return;
+        }
         if (shares) {
             workShares(gen, self);
             return;
