@@ -186,20 +186,10 @@ public final class Parallel implements AutoCloseable {
         for (int t = 0; t < threads; t++) {
             shareNext[t].set(((long) gen << 32) | (int) ((long) chunks * t / threads));
         }
-        state.set((long) gen << 32);
-        for (Thread w : workers) {
-            LockSupport.unpark(w);
-        }
+        open(gen);
         try {
             workShares(gen, 0);
-            int spins = 0;
-            while (sharesRemaining.get() > 0) {
-                if (++spins < 20_000) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();
-                }
-            }
+            awaitZero(sharesRemaining);
         } finally {
             shares = false;
             sharesBody = null;
@@ -249,7 +239,8 @@ public final class Parallel implements AutoCloseable {
     private Runnable asyncBody;
     /** The generation of the pending async call while its body is unclaimed; a claim CASes it to -1. */
     private final AtomicLong asyncClaim = new AtomicLong(-1);
-    private volatile boolean asyncDone;
+    /** 1 while the pending async body has not finished, then 0. */
+    private final AtomicInteger asyncLeft = new AtomicInteger();
     private volatile Throwable asyncFailure;
     /** The call is a {@link #startAsync} call (worker 1 claims its body). */
     private volatile boolean async;
@@ -271,7 +262,7 @@ public final class Parallel implements AutoCloseable {
         int gen = ++generation;
         state.set(((long) gen << 32) | SETTING_UP);
         asyncBody = body;
-        asyncDone = false;
+        asyncLeft.set(1);
         asyncFailure = null;
         asyncClaim.set(gen);
         this.task = null;
@@ -279,10 +270,7 @@ public final class Parallel implements AutoCloseable {
         this.pinned = false;
         this.shares = false;
         this.async = true;
-        state.set((long) gen << 32);
-        for (Thread w : workers) {
-            LockSupport.unpark(w);
-        }
+        open(gen);
         asyncPending = true;
     }
 
@@ -294,7 +282,7 @@ public final class Parallel implements AutoCloseable {
             } catch (Throwable e) {
                 asyncFailure = e;
             } finally {
-                asyncDone = true;
+                asyncLeft.set(0);
             }
         }
     }
@@ -306,14 +294,7 @@ public final class Parallel implements AutoCloseable {
         }
         asyncPending = false;
         claimAsync(asyncClaim.get());
-        int spins = 0;
-        while (!asyncDone) {
-            if (++spins < 20_000) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
-        }
+        awaitZero(asyncLeft);
         asyncBody = null;
         Throwable f = asyncFailure;
         if (f != null) {
@@ -348,27 +329,37 @@ public final class Parallel implements AutoCloseable {
         this.async = false;
         this.failure = null;
         remaining.set(count);
+        open(gen);
+    }
+
+    /** Waits until every task of the published call has run; rethrows the first failure. */
+    private void finish() {
+        awaitZero(remaining);
+        this.task = null;
+        Throwable f = failure;
+        if (f != null) {
+            failure = null;
+            rethrow(f);
+        }
+    }
+
+    /** Makes call gen claimable (its fields are written) and wakes the workers. */
+    private void open(int gen) {
         state.set((long) gen << 32);
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
     }
 
-    /** Waits until every task of the published call has run; rethrows the first failure. */
-    private void finish() {
+    /** Spins until the count is zero (yielding the core after a while: a long wait is a descheduled thread's). */
+    private static void awaitZero(AtomicInteger count) {
         int spins = 0;
-        while (remaining.get() > 0) {
+        while (count.get() > 0) {
             if (++spins < 20_000) {
                 Thread.onSpinWait();
             } else {
                 Thread.yield();
             }
-        }
-        this.task = null;
-        Throwable f = failure;
-        if (f != null) {
-            failure = null;
-            rethrow(f);
         }
     }
 
