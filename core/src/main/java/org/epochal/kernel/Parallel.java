@@ -58,10 +58,16 @@ public final class Parallel implements AutoCloseable {
     private final AtomicInteger remaining = new AtomicInteger();
     private volatile Task task;
     private volatile int count;
-    /** The call runs task i on thread i % threads (0: the caller) instead of by claims. */
-    private volatile boolean pinned;
-    /** The call is a {@link #forShares} call: its chunks are claimed through {@link #shareNext}. */
-    private volatile boolean shares;
+    /** The kind of the current call: how its work is handed out (see {@link #work}). */
+    private volatile int kind;
+    /** Tasks claimed in turns by whichever thread comes. */
+    private static final int CLAIMED = 0;
+    /** Task i runs on thread i % threads (0: the caller). */
+    private static final int PINNED = 1;
+    /** A {@link #forShares} call: its chunks are claimed through {@link #shareNext}. */
+    private static final int SHARES = 2;
+    /** A {@link #startAsync} call: worker 1 claims its body. */
+    private static final int ASYNC = 3;
     /** The current forShares call (written before its counters open: see {@link #forShares}). */
     private RangeTask sharesBody;
     private int sharesCount;
@@ -163,8 +169,7 @@ public final class Parallel implements AutoCloseable {
             return;
         }
         // A pending async body goes on beside these chunks: its worker joins them when it is done.
-        int gen = ++generation;
-        state.set(((long) gen << 32) | SETTING_UP);
+        int gen = begin(SHARES, null, 0, chunks);
         // Close every share first: a thread still looking at the last call's counters fails its CAS from
         // here on, so it never pairs a chunk index with the fields written next.
         for (AtomicLong next : shareNext) {
@@ -173,13 +178,6 @@ public final class Parallel implements AutoCloseable {
         sharesBody = body;
         sharesCount = count;
         sharesGrain = grain;
-        this.task = null;
-        this.count = 0;
-        this.pinned = false;
-        this.async = false;
-        this.shares = true;
-        sharesFailure = null;
-        sharesRemaining.set(chunks);
         for (int t = 0; t < threads; t++) {
             shareEnd[t] = (int) ((long) chunks * (t + 1) / threads);
         }
@@ -189,21 +187,11 @@ public final class Parallel implements AutoCloseable {
         open(gen);
         try {
             workShares(gen, 0);
-            awaitZero(sharesRemaining);
+            finish();
         } finally {
-            shares = false;
             sharesBody = null;
         }
-        Throwable f = sharesFailure;
-        if (f != null) {
-            sharesFailure = null;
-            rethrow(f);
-        }
     }
-
-    /** Chunks of the current forShares call not yet run, and its first failure (apart from an async call's). */
-    private final AtomicInteger sharesRemaining = new AtomicInteger();
-    private volatile Throwable sharesFailure;
 
     /** Claims and runs chunks of forShares call gen: share self first, then the others in turn. */
     private void workShares(int gen, int self) {
@@ -224,11 +212,11 @@ public final class Parallel implements AutoCloseable {
                     long from = (long) c * sharesGrain;
                     sharesBody.run((int) from, (int) Math.min(sharesCount, from + sharesGrain));
                 } catch (Throwable e) {
-                    if (sharesFailure == null) {
-                        sharesFailure = e;
+                    if (failure == null) {
+                        failure = e;
                     }
                 } finally {
-                    sharesRemaining.decrementAndGet();
+                    remaining.decrementAndGet();
                 }
             }
         }
@@ -241,9 +229,8 @@ public final class Parallel implements AutoCloseable {
     private final AtomicLong asyncClaim = new AtomicLong(-1);
     /** 1 while the pending async body has not finished, then 0. */
     private final AtomicInteger asyncLeft = new AtomicInteger();
+    /** The async body's failure (apart from {@link #failure}: calls run beside the body). */
     private volatile Throwable asyncFailure;
-    /** The call is a {@link #startAsync} call (worker 1 claims its body). */
-    private volatile boolean async;
 
     /**
      * Starts {@code body} on worker thread 1 and returns at once (with one thread: runs it, then returns). The
@@ -259,17 +246,11 @@ public final class Parallel implements AutoCloseable {
             return;
         }
         awaitAsync();
-        int gen = ++generation;
-        state.set(((long) gen << 32) | SETTING_UP);
+        int gen = begin(ASYNC, null, 0, 0);
         asyncBody = body;
         asyncLeft.set(1);
         asyncFailure = null;
         asyncClaim.set(gen);
-        this.task = null;
-        this.count = 0;
-        this.pinned = false;
-        this.shares = false;
-        this.async = true;
         open(gen);
         asyncPending = true;
     }
@@ -311,25 +292,26 @@ public final class Parallel implements AutoCloseable {
             }
             return;
         }
-        publish(count, task, pinned);
-        work(generation, 0);
+        int gen = begin(pinned ? PINNED : CLAIMED, task, count, count);
+        open(gen);
+        work(gen, 0);
         finish();
     }
 
-    /** Makes call {@code count, task} claimable by the workers and wakes them. */
-    private void publish(int count, Task task, boolean pinned) {
+    /**
+     * Starts setting up the next call, of this kind with this task and count and {@code left} units of work
+     * to wait for; returns its generation. Closes the old call's counter first: from here on a late worker
+     * claims nothing, whatever fields it reads; {@link #open} then publishes the new call with its counter at 0.
+     */
+    private int begin(int kind, Task task, int count, int left) {
         int gen = ++generation;
-        // Close the old call's counter first: from here on a late worker claims nothing, whatever
-        // task and count it reads below; then publish the new call with its counter at 0.
         state.set(((long) gen << 32) | SETTING_UP);
         this.task = task;
         this.count = count;
-        this.pinned = pinned;
-        this.shares = false;
-        this.async = false;
+        this.kind = kind;
         this.failure = null;
-        remaining.set(count);
-        open(gen);
+        remaining.set(left);
+        return gen;
     }
 
     /** Waits until every task of the published call has run; rethrows the first failure. */
@@ -379,17 +361,18 @@ public final class Parallel implements AutoCloseable {
      * so a successful claim always pairs an index with its own call's task.
      */
     private void work(int gen, int self) {
-        if (async) {
+        int k = kind;
+        if (k == ASYNC) {
             if (self == 1) {
                 claimAsync(gen);
             }
             return;
         }
-        if (shares) {
+        if (k == SHARES) {
             workShares(gen, self);
             return;
         }
-        if (pinned) {
+        if (k == PINNED) {
             Task t = task;
             int n = count;
             long s = state.get();

@@ -85,16 +85,13 @@ public final class Sequential {
 
     public Tensor forward(Tensor x, boolean training) {
         Tensor t = x;
-        if (layerNanos != null && training) {
-            for (int i = 0; i < layers.size(); i++) {
-                long start = System.nanoTime();
-                t = layers.get(i).forward(t, true);
+        boolean timed = layerNanos != null && training;
+        for (int i = 0; i < layers.size(); i++) {
+            long start = timed ? System.nanoTime() : 0;
+            t = layers.get(i).forward(t, training);
+            if (timed) {
                 layerNanos[2 * i] += System.nanoTime() - start;
             }
-            return t;
-        }
-        for (Layer layer : layers) {
-            t = layer.forward(t, training);
         }
         return t;
     }
