@@ -2,6 +2,7 @@ package org.epochal.bench;
 
 import java.util.concurrent.TimeUnit;
 import org.epochal.kernel.BlockSums;
+import org.epochal.kernel.AdamUpdate;
 import org.epochal.kernel.Elementwise;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -39,8 +40,8 @@ public class ElementwiseBench {
         float[] out;
         float[] left;
         float[] right;
-        /** Adam's constants at step 10, lr 1e-3, PyTorch's defaults (indices: Elementwise.ADAM_*). */
-        final float[] adam = new float[Elementwise.ADAM_FACTORS];
+        /** Adam's constants at step 10, lr 1e-3, PyTorch's defaults (indices: AdamUpdate.BETA1 .. BC2_SQRT). */
+        final float[] adam = new float[AdamUpdate.FACTORS];
 
         @Setup
         public void setUp() {
@@ -54,34 +55,34 @@ public class ElementwiseBench {
             out = new float[size];
             left = GemmBench.random(size / 128, 5);
             right = GemmBench.random(128, 6);
-            adam[Elementwise.ADAM_BETA1] = 0.9f;
-            adam[Elementwise.ADAM_BETA2] = 0.999f;
-            adam[Elementwise.ADAM_ONE_MINUS_BETA1] = (float) (1 - 0.9);
-            adam[Elementwise.ADAM_ONE_MINUS_BETA2] = (float) (1 - 0.999);
-            adam[Elementwise.ADAM_EPS] = 1e-8f;
-            adam[Elementwise.ADAM_WEIGHT_DECAY] = 0f;
-            adam[Elementwise.ADAM_DECAY] = 1f;
-            adam[Elementwise.ADAM_STEP_SIZE] = (float) (1e-3 / (1 - Math.pow(0.9, 10)));
-            adam[Elementwise.ADAM_BC2_SQRT] = (float) Math.sqrt(1 - Math.pow(0.999, 10));
+            adam[AdamUpdate.BETA1] = 0.9f;
+            adam[AdamUpdate.BETA2] = 0.999f;
+            adam[AdamUpdate.ONE_MINUS_BETA1] = (float) (1 - 0.9);
+            adam[AdamUpdate.ONE_MINUS_BETA2] = (float) (1 - 0.999);
+            adam[AdamUpdate.EPS] = 1e-8f;
+            adam[AdamUpdate.WEIGHT_DECAY] = 0f;
+            adam[AdamUpdate.DECAY] = 1f;
+            adam[AdamUpdate.STEP_SIZE] = (float) (1e-3 / (1 - Math.pow(0.9, 10)));
+            adam[AdamUpdate.BC2_SQRT] = (float) Math.sqrt(1 - Math.pow(0.999, 10));
         }
     }
 
     @Benchmark
     public float[] adam(Arrays a) {
-        Elementwise.adam(a.p, a.g, a.m, a.v, 0, a.size, a.adam);
+        AdamUpdate.adam(a.p, a.g, a.m, a.v, 0, a.size, a.adam);
         return a.p;
     }
 
     /** Adam from a gradient held as an outer product (rows of 128 columns): each element's g computed in the loop. */
     @Benchmark
     public float[] adamOuter(Arrays a) {
-        Elementwise.adamOuter(a.p, a.left, a.right, a.m, a.v, 0, a.size / 128 * 128, a.adam);
+        AdamUpdate.adamOuter(a.p, a.left, a.right, a.m, a.v, 0, a.size / 128 * 128, a.adam);
         return a.p;
     }
 
     @Benchmark
     public float[] adamScalar(Arrays a) {
-        Elementwise.adamScalar(a.p, a.g, a.m, a.v, 0, a.size, a.adam);
+        AdamUpdate.adamScalar(a.p, a.g, a.m, a.v, 0, a.size, a.adam);
         return a.p;
     }
 

@@ -133,7 +133,10 @@ public final class Gemm {
         }
         // The kernels first, on short k: whole GEMMs run them on k up to 192, and interpreted that long they
         // were compiled twice (on-stack replacement first: tileJ 286 ms of C2's time, then 206 ms).
-        WarmUp.Loop[] elementwise = Elementwise.warmUpLoops();
+        WarmUp.Loop[] vectorLoops = Elementwise.warmUpLoops();
+        WarmUp.Loop[] adam = AdamUpdate.warmUpLoops();
+        WarmUp.Loop[] elementwise = Arrays.copyOf(vectorLoops, vectorLoops.length + adam.length);
+        System.arraycopy(adam, 0, elementwise, vectorLoops.length, adam.length);
         WarmUp.Loop[] sums = BlockSums.warmUpLoops();
         WarmUp.Loop[] kernels = Arrays.copyOf(elementwise, elementwise.length + sums.length + 6);
         System.arraycopy(sums, 0, kernels, elementwise.length, sums.length);

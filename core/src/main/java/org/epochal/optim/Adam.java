@@ -2,6 +2,7 @@ package org.epochal.optim;
 
 import java.util.List;
 import java.util.Map;
+import org.epochal.kernel.AdamUpdate;
 import org.epochal.kernel.Elementwise;
 import org.epochal.layer.Parameter;
 
@@ -17,8 +18,8 @@ public final class Adam extends Optimizer {
     private final float oneMinusBeta1, oneMinusBeta2; // 1 − β in double, then float, as PyTorch passes them
     private final boolean decoupled;
     private final float[][] expAvg, expAvgSq;
-    /** The constants of this step's update, indexed by Elementwise.ADAM_*, set by {@link #beginStep()}. */
-    private final float[] factors = new float[Elementwise.ADAM_FACTORS];
+    /** The constants of this step's update, indexed by AdamUpdate.BETA1 .. BC2_SQRT, set by {@link #beginStep()}. */
+    private final float[] factors = new float[AdamUpdate.FACTORS];
 
     public Adam(List<Parameter> params, double lr, double beta1, double beta2, double eps, double weightDecay,
                 boolean decoupled) {
@@ -55,7 +56,7 @@ public final class Adam extends Optimizer {
 
     @Override
     protected void update(int index, float[] p, float[] grad, int from, int to) {
-        Elementwise.adam(p, grad, expAvg[index], expAvgSq[index], from, to, factors);
+        AdamUpdate.adam(p, grad, expAvg[index], expAvgSq[index], from, to, factors);
     }
 
     @Override
@@ -65,7 +66,7 @@ public final class Adam extends Optimizer {
 
     @Override
     protected void updateOuter(int index, float[] p, float[] left, float[] right, int from, int to) {
-        Elementwise.adamOuter(p, left, right, expAvg[index], expAvgSq[index], from, to, factors);
+        AdamUpdate.adamOuter(p, left, right, expAvg[index], expAvgSq[index], from, to, factors);
     }
 
     /** This step's bias corrections, in double as PyTorch computes them in Python; then {@link #factors}. */
@@ -73,15 +74,15 @@ public final class Adam extends Optimizer {
     protected void beginStep() {
         double biasCorrection1 = 1 - Math.pow(beta1, steps);
         double biasCorrection2 = 1 - Math.pow(beta2, steps);
-        factors[Elementwise.ADAM_BETA1] = beta1;
-        factors[Elementwise.ADAM_BETA2] = beta2;
-        factors[Elementwise.ADAM_ONE_MINUS_BETA1] = oneMinusBeta1;
-        factors[Elementwise.ADAM_ONE_MINUS_BETA2] = oneMinusBeta2;
-        factors[Elementwise.ADAM_EPS] = eps;
-        factors[Elementwise.ADAM_WEIGHT_DECAY] = decoupled ? 0f : weightDecay;
-        factors[Elementwise.ADAM_DECAY] = decoupled ? (float) (1 - lr * weightDecay) : 1f;
-        factors[Elementwise.ADAM_STEP_SIZE] = (float) (lr / biasCorrection1);
-        factors[Elementwise.ADAM_BC2_SQRT] = (float) Math.sqrt(biasCorrection2);
+        factors[AdamUpdate.BETA1] = beta1;
+        factors[AdamUpdate.BETA2] = beta2;
+        factors[AdamUpdate.ONE_MINUS_BETA1] = oneMinusBeta1;
+        factors[AdamUpdate.ONE_MINUS_BETA2] = oneMinusBeta2;
+        factors[AdamUpdate.EPS] = eps;
+        factors[AdamUpdate.WEIGHT_DECAY] = decoupled ? 0f : weightDecay;
+        factors[AdamUpdate.DECAY] = decoupled ? (float) (1 - lr * weightDecay) : 1f;
+        factors[AdamUpdate.STEP_SIZE] = (float) (lr / biasCorrection1);
+        factors[AdamUpdate.BC2_SQRT] = (float) Math.sqrt(biasCorrection2);
     }
 
     /** This step's constants (for tests). */

@@ -85,8 +85,8 @@ class ElementwiseTest {
                     float[] right = values(c[1], 10 * step + c[1] + 1);
                     float[] written = new float[n];
                     Elementwise.outerProducts(left, right, 0, n, written, 0);
-                    Elementwise.adamOuter(p, left, right, m, v, c[2], c[3], k);
-                    Elementwise.adamScalar(p2, written, m2, v2, c[2], c[3], k);
+                    AdamUpdate.adamOuter(p, left, right, m, v, c[2], c[3], k);
+                    AdamUpdate.adamScalar(p2, written, m2, v2, c[2], c[3], k);
                     String at = java.util.Arrays.toString(c) + " variant " + variant + " step " + step;
                     org.junit.jupiter.api.Assertions.assertArrayEquals(p2, p, at);
                     org.junit.jupiter.api.Assertions.assertArrayEquals(m2, m, at);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import org.epochal.kernel.Elementwise;
+import org.epochal.kernel.AdamUpdate;
 import org.epochal.layer.Parameter;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +31,7 @@ class AdamVectorTest {
                     fast.step();
                     plain.steps++;
                     plain.beginStep();
-                    Elementwise.adamScalar(b.data(), b.grad(), m, v, 0, n, plain.factors());
+                    AdamUpdate.adamScalar(b.data(), b.grad(), m, v, 0, n, plain.factors());
                     assertArrayEquals(b.data(), a.data(), "n=" + n + " variant=" + variant + " step=" + step);
                 }
             }
@@ -68,17 +68,17 @@ class AdamVectorTest {
                 plain.steps++;
                 plain.beginStep();
                 float[] k = plain.factors();
-                Elementwise.adamScalar(b.data(), b.grad(), m, v, 0, n, k);
+                AdamUpdate.adamScalar(b.data(), b.grad(), m, v, 0, n, k);
                 assertArrayEquals(b.data(), a.data(), "n=" + n + " step=" + step);
                 assertArrayEquals(m, fast.state().get("exp_avg.0"), "n=" + n + " step=" + step);
                 assertArrayEquals(v, fast.state().get("exp_avg_sq.0"), "n=" + n + " step=" + step);
                 for (int i = 0; i < n; i++) {
                     // PyTorch's formula, no flushing
                     float g = a.grad()[i];
-                    refM[i] = refM[i] * k[Elementwise.ADAM_BETA1] + k[Elementwise.ADAM_ONE_MINUS_BETA1] * g;
-                    refV[i] = refV[i] * k[Elementwise.ADAM_BETA2] + k[Elementwise.ADAM_ONE_MINUS_BETA2] * (g * g);
-                    float denom = (float) Math.sqrt(refV[i]) / k[Elementwise.ADAM_BC2_SQRT] + k[Elementwise.ADAM_EPS];
-                    ref[i] = ref[i] - k[Elementwise.ADAM_STEP_SIZE] * (refM[i] / denom);
+                    refM[i] = refM[i] * k[AdamUpdate.BETA1] + k[AdamUpdate.ONE_MINUS_BETA1] * g;
+                    refV[i] = refV[i] * k[AdamUpdate.BETA2] + k[AdamUpdate.ONE_MINUS_BETA2] * (g * g);
+                    float denom = (float) Math.sqrt(refV[i]) / k[AdamUpdate.BC2_SQRT] + k[AdamUpdate.EPS];
+                    ref[i] = ref[i] - k[AdamUpdate.STEP_SIZE] * (refM[i] / denom);
                     sawSubnormal += refM[i] != 0f && Math.abs(refM[i]) < Float.MIN_NORMAL ? 1 : 0;
                     assertTrue(m[i] == 0f || Math.abs(m[i]) >= Float.MIN_NORMAL, "subnormal m at " + i);
                 }

@@ -1,0 +1,210 @@
+package org.epochal.kernel;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Adam and AdamW update as Vector API loops, beside its element-by-element form (the JIT left the plain
+ * loop unvectorised: half of an MLP step at batch 1), from a written gradient or from one held as an outer
+ * product ({@link org.epochal.layer.Parameter#deferOuterGrad}). The same float operations in the same order
+ * in every lane as in the scalar form, so both give the same bits.
+ */
+public final class AdamUpdate {
+    private AdamUpdate() {
+    }
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    // The constants, by index in the factors array of adam(): see org.epochal.optim.Adam.
+    public static final int BETA1 = 0;
+    public static final int BETA2 = 1;
+    public static final int ONE_MINUS_BETA1 = 2;
+    public static final int ONE_MINUS_BETA2 = 3;
+    public static final int EPS = 4;
+    /** Adam's L2 weight decay, added to the gradient (0 for AdamW). */
+    public static final int WEIGHT_DECAY = 5;
+    /** AdamW's decoupled decay factor 1 − lr·wd (1 for Adam). */
+    public static final int DECAY = 6;
+    /** lr / (1 − β1ᵗ). */
+    public static final int STEP_SIZE = 7;
+    /** √(1 − β2ᵗ). */
+    public static final int BC2_SQRT = 8;
+    public static final int FACTORS = 9;
+
+    /**
+     * One Adam/AdamW update of elements [from, to): θ = θ·decay; g = g + wd·θ; m = β1·m + (1 − β1)·g;
+     * v = β2·v + (1 − β2)·g²; θ = θ − stepSize · m / (√v / bc2 + eps). Vector lanes perform the same float
+     * operations in the same order as {@link #adamScalar} (lane arithmetic and sqrt round as Java's), so
+     * both give the same bits. The JIT left the scalar loop unvectorised: half of an MLP step at batch 1.
+     *
+     * <p>A moment below the smallest normal float is stored as zero (PyTorch with
+     * {@code torch.set_flush_denormal(True)}). The first moment of a weight whose input is dark decays by β1
+     * a step and spends some 150 steps among subnormal numbers, each operation on one taking a slow path:
+     * at batch 1 on Fashion-MNIST half of W1's first moments were subnormal and the update took 77 µs
+     * instead of 46. What is dropped moves no weight: its step, stepSize·m/(√v/bc2 + eps), is below 1e-30.
+     */
+    public static void adam(float[] p, float[] grad, float[] m, float[] v, int from, int to, float[] k) {
+        adam(p, grad, m, v, from, to, k, true);
+    }
+
+    /** {@link #adam} element by element, as PyTorch's single-tensor Adam writes it. */
+    public static void adamScalar(float[] p, float[] grad, float[] m, float[] v, int from, int to, float[] k) {
+        adam(p, grad, m, v, from, to, k, false);
+    }
+
+    /** Whole vectors first when {@code vectors}, then the rest element by element. */
+    private static void adam(float[] p, float[] grad, float[] m, float[] v, int from, int to, float[] k,
+                             boolean vectors) {
+        float beta1 = k[BETA1];
+        float beta2 = k[BETA2];
+        float omb1 = k[ONE_MINUS_BETA1];
+        float omb2 = k[ONE_MINUS_BETA2];
+        float eps = k[EPS];
+        float wd = k[WEIGHT_DECAY];
+        float decay = k[DECAY];
+        float stepSize = k[STEP_SIZE];
+        float bc2 = k[BC2_SQRT];
+        int i = from;
+        for (int end = vectors ? from + S.loopBound(to - from) : from; i < end; i += L) {
+            adamLanes(FloatVector.fromArray(S, grad, i), p, m, v, i, beta1, beta2, omb1, omb2, eps, wd, decay,
+                    stepSize, bc2);
+        }
+        for (; i < to; i++) {
+            adamElement(grad[i], p, m, v, i, beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, bc2);
+        }
+    }
+
+    /**
+     * {@link #adam} of elements [from, to) of a matrix whose gradient is held as left ⊗ right (cols =
+     * right.length): each element's gradient is computed where it is used, fma(left[r], right[c], 0), the
+     * value {@link Elementwise#outerProducts} writes, so the same bits as {@link #adam} over the written gradient
+     * without its store and load (a Linear layer's weight at batch 1). Its own method, constants loaded
+     * again: one method holding both loops was compiled by C2 with its vectors boxed (AllocationTest at
+     * batch 1: 49 KB a batch instead of 64 bytes).
+     */
+    public static void adamOuter(float[] p, float[] left, float[] right, float[] m, float[] v, int from, int to,
+                                 float[] k) {
+        float beta1 = k[BETA1];
+        float beta2 = k[BETA2];
+        float omb1 = k[ONE_MINUS_BETA1];
+        float omb2 = k[ONE_MINUS_BETA2];
+        float eps = k[EPS];
+        float wd = k[WEIGHT_DECAY];
+        float decay = k[DECAY];
+        float stepSize = k[STEP_SIZE];
+        float bc2 = k[BC2_SQRT];
+        int cols = right.length;
+        FloatVector zero = FloatVector.zero(S);
+        if (cols % L == 0 && from % L == 0 && to % L == 0) {
+            // whole vectors, each within a row: one loop over the range, the row's left value changed as the
+            // columns wrap. A loop per row paid C2's loop set-up 784 times for W1: in training, switching
+            // every 20 batches, Adam's step at batch 1 took 112-113 µs that way and 90-94 µs this way.
+            int r = from / cols;
+            int c = from - r * cols;
+            FloatVector av = FloatVector.broadcast(S, left[r]);
+            for (int i = from; i < to; i += L) {
+                adamLanes(av.fma(FloatVector.fromArray(S, right, c), zero), p, m, v, i,
+                        beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, bc2);
+                c += L;
+                if (c == cols && i + L < to) {
+                    c = 0;
+                    av = FloatVector.broadcast(S, left[++r]);
+                }
+            }
+            return;
+        }
+        for (int e = from, r = from / cols; e < to; r++) {
+            int len = Math.min(to - e, (r + 1) * cols - e);
+            int shift = r * cols; // element i's column: i − shift
+            float a = left[r];
+            FloatVector av = FloatVector.broadcast(S, a);
+            int i = e;
+            for (int end = e + S.loopBound(len); i < end; i += L) {
+                adamLanes(av.fma(FloatVector.fromArray(S, right, i - shift), zero), p, m, v, i,
+                        beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, bc2);
+            }
+            for (int end = e + len; i < end; i++) {
+                adamElement(Math.fma(a, right[i - shift], 0f), p, m, v, i,
+                        beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, bc2);
+            }
+            e += len;
+        }
+    }
+
+    /** {@link #adam}'s formula on lanes [i, i + L), g their gradient. */
+    private static void adamLanes(FloatVector g, float[] p, float[] m, float[] v, int i, float beta1, float beta2,
+                                  float omb1, float omb2, float eps, float wd, float decay, float stepSize,
+                                  float bc2) {
+        FloatVector w = FloatVector.fromArray(S, p, i);
+        if (decay != 1f) {
+            w = w.mul(decay);
+        }
+        if (wd != 0f) {
+            g = g.add(w.mul(wd));
+        }
+        FloatVector mi = FloatVector.fromArray(S, m, i).mul(beta1).add(g.mul(omb1));
+        FloatVector vi = FloatVector.fromArray(S, v, i).mul(beta2).add(g.mul(g).mul(omb2));
+        mi = mi.blend(0f, mi.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
+        vi = vi.blend(0f, vi.compare(VectorOperators.LT, Float.MIN_NORMAL)); // v ≥ 0: no abs (3-18% of the loop)
+        FloatVector denom = vi.sqrt().div(bc2).add(eps);
+        mi.intoArray(m, i);
+        vi.intoArray(v, i);
+        w.sub(mi.div(denom).mul(stepSize)).intoArray(p, i);
+    }
+
+    /** {@link #adam}'s formula on element i, g its gradient (PyTorch's single-tensor Adam). */
+    private static void adamElement(float g, float[] p, float[] m, float[] v, int i, float beta1, float beta2,
+                                    float omb1, float omb2, float eps, float wd, float decay, float stepSize,
+                                    float bc2) {
+        if (decay != 1f) {
+            p[i] = p[i] * decay;
+        }
+        if (wd != 0f) {
+            g = g + wd * p[i];
+        }
+        m[i] = flushSubnormal(m[i] * beta1 + omb1 * g);
+        v[i] = flushBelowNormal(v[i] * beta2 + omb2 * (g * g));
+        float denom = (float) Math.sqrt(v[i]) / bc2 + eps;
+        p[i] = p[i] - stepSize * (m[i] / denom);
+    }
+
+    /** x, or zero when x is subnormal (its sign dropped: a vector blend writes +0 too). */
+    static float flushSubnormal(float x) {
+        return Math.abs(x) < Float.MIN_NORMAL ? 0f : x;
+    }
+
+    /**
+     * x, or zero when x is below the smallest normal float: {@link #flushSubnormal} for a second moment,
+     * which the formula keeps ≥ 0 (only a hand-made checkpoint could hold a negative one; it becomes zero).
+     */
+    static float flushBelowNormal(float x) {
+        return x < Float.MIN_NORMAL ? 0f : x;
+    }
+
+    /** The loops for {@link WarmUp}, on private arrays (bounds in ns a call, as Elementwise's). */
+    static WarmUp.Loop[] warmUpLoops() {
+        float[] x = new float[80];
+        float[] y = new float[80];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (i % 5) - 2f;
+        }
+        float[] g = new float[2 * 4096 + 3];
+        float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0f, 1f, 1e-3f, 0.5f};
+        float[] left5 = Arrays.copyOf(x, 5);
+        float[] left4 = Arrays.copyOf(x, 4);
+        float[] right16 = Arrays.copyOf(y, 16);
+        float[] right20 = Arrays.copyOf(x, 20);
+        return new WarmUp.Loop[] {
+            new WarmUp.Loop(300, i -> {
+                k[DECAY] = (i & 1) == 0 ? 1f : 0.999f;
+                adam(x, y, g, g, i & 7, 80, k);
+            }),
+            // a batch of one's weight gradients, held as outer products: 5 rows of 16 and 4 of 20 floats
+            new WarmUp.Loop(300, i -> adamOuter(x, (i & 1) == 0 ? left5 : left4, (i & 1) == 0 ? right16 : right20,
+                    g, g, i & 7, 80, k)),
+        };
+    }
+}
