@@ -40,7 +40,7 @@ public class ElementwiseBench {
         float[] out;
         float[] left;
         float[] right;
-        /** Adam's constants at step 10, lr 1e-3, PyTorch's defaults (indices: AdamUpdate.BETA1 .. BC2_SQRT). */
+        /** Adam's constants at step 10, lr 1e-3, PyTorch's defaults (indices: AdamUpdate.BETA1 .. INV_BC2_SQRT). */
         final float[] adam = new float[AdamUpdate.FACTORS];
 
         @Setup
@@ -63,7 +63,7 @@ public class ElementwiseBench {
             adam[AdamUpdate.WEIGHT_DECAY] = 0f;
             adam[AdamUpdate.DECAY] = 1f;
             adam[AdamUpdate.STEP_SIZE] = (float) (1e-3 / (1 - Math.pow(0.9, 10)));
-            adam[AdamUpdate.BC2_SQRT] = (float) Math.sqrt(1 - Math.pow(0.999, 10));
+            adam[AdamUpdate.INV_BC2_SQRT] = (float) (1 / Math.sqrt(1 - Math.pow(0.999, 10)));
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.Locale;
 /**
  * Where a training step's time goes, for performance work: with {@code -Depochal.stepTimes=true}
  * (EPOCHAL_JAVA_OPTS) the trainer marks each phase of every step of the last epoch, and prints the mean,
- * median and 90th percentile of each to standard error when the run ends. Off, a mark is one branch.
+ * median, 90th and 99th percentile of each to standard error when the run ends. Off, a mark is one branch.
  * Timed in the run itself, so phases that move data between cores show what they cost in training, which
  * a benchmark of one kernel cannot.
  */
@@ -59,15 +59,15 @@ final class StepTimes {
         }
         out.println("layer times, µs forward/backward (a ReLU before max pooling: in the pooling's backward):"
                 + model.layerTimes(steps));
-        StringBuilder line = new StringBuilder("step times, µs (mean / median / p90) over " + steps + " steps:");
+        StringBuilder line = new StringBuilder("step times, µs (mean / median / p90 / p99) over " + steps + " steps:");
         double total = 0;
         for (int p = 0; p < PHASES.length; p++) {
             long[] sorted = Arrays.copyOf(nanos[p], steps);
             Arrays.sort(sorted);
             double mean = Arrays.stream(sorted).average().orElse(0) / 1e3;
             total += mean;
-            line.append(String.format(Locale.ROOT, " %s %.1f/%.1f/%.1f", PHASES[p], mean,
-                    sorted[steps / 2] / 1e3, sorted[steps * 9 / 10] / 1e3));
+            line.append(String.format(Locale.ROOT, " %s %.1f/%.1f/%.1f/%.1f", PHASES[p], mean,
+                    sorted[steps / 2] / 1e3, sorted[steps * 9 / 10] / 1e3, sorted[steps * 99 / 100] / 1e3));
         }
         out.println(line.append(String.format(Locale.ROOT, "; step %.1f", total)));
     }
