@@ -147,8 +147,8 @@ public final class Probes implements Callback {
         Tensor x = control.trainer().loader().lastBatch();
         inputs.add(x);
         for (Layer layer : layers) {
-            if (layer instanceof ReLU && layer.lastOutput() != null) {
-                markFired(layer);
+            if (layer instanceof ReLU relu && relu.firingSource() != null) {
+                markFired(relu);
             }
         }
         if (e.batch() % sampleEvery == 0) {
@@ -160,8 +160,8 @@ public final class Probes implements Callback {
     }
 
     /** A unit (feature of a vector, channel of an image) fired if any of its outputs was positive. */
-    private void markFired(Layer layer) {
-        Tensor y = layer.lastOutput();
+    private void markFired(ReLU layer) {
+        Tensor y = layer.firingSource(); // positive where the output is, without computing it
         int units = layer.outputShape()[0];
         fired.computeIfAbsent(layer.index(), k -> new FiredUnits(units))
                 .mark(y.data(), y.batch(), y.sampleSize() / units);

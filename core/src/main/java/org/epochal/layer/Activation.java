@@ -49,13 +49,13 @@ public abstract class Activation extends Layer {
 
     @Override
     public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
-        checkGradientShape(output, gradOutput);
+        checkGradientShape(lastOutput(), gradOutput);
         if (!needInputGrad) {
             return null;
         }
         gradInput = inputBuffer(gradInput, gradOutput.batch());
         float[] xd = input.data();
-        float[] yd = output.data();
+        float[] yd = lastOutput().data();
         float[] dy = gradOutput.data();
         float[] dx = gradInput.data();
         int size = gradOutput.size();

@@ -9,6 +9,8 @@ public final class MaxPool2d extends Pool2d {
     private int[] argmax = new int[0];
     private int[] windowStart = new int[0];
     private float[] input; // the last forward's input, for the mask of backwardThroughRelu
+    /** Whether the input is the input of a deferred ReLU ({@link ReLU#deferToPooling}): maxima are rectified. */
+    private boolean rectifies;
 
     public MaxPool2d(int kernel, int stride) {
         super("maxpool2d", kernel, kernel, stride, stride);
@@ -17,6 +19,16 @@ public final class MaxPool2d extends Pool2d {
     @Override
     public String type() {
         return "maxpool2d";
+    }
+
+    /**
+     * From now on the input is that of the ReLU before this layer, which passes it on: each output is
+     * max(0, max(window)), the maximum of the ReLU's outputs over the window, and backwardThroughRelu's
+     * mask (input above zero) is the same on either. A window with no positive value may pick another
+     * argmax than over the ReLU's zeros, but its gradient is masked to zero either way.
+     */
+    void rectifyInput() {
+        rectifies = true;
     }
 
     @Override
@@ -38,6 +50,7 @@ public final class MaxPool2d extends Pool2d {
                 for (int plane = s0 * c; plane < s1 * c; plane++) {
                     Elementwise.maxPool2x2Plane(xd, plane * h * w, w, oh, ow, y, arg, plane * oh * ow);
                 }
+                rectify(y, s0, s1);
             });
             return output;
         }
@@ -45,16 +58,29 @@ public final class MaxPool2d extends Pool2d {
             int total = output.size();
             int[] map = windows(n);
             int perSample = c * oh * ow;
-            parallel.forSlices(n, (s0, s1) -> Elementwise.maxPool2x2(xd, map, w, y, arg, s0 * perSample,
-                    s1 * perSample));
+            parallel.forSlices(n, (s0, s1) -> {
+                Elementwise.maxPool2x2(xd, map, w, y, arg, s0 * perSample, s1 * perSample);
+                rectify(y, s0, s1);
+            });
             return output;
         }
         parallel.forSlices(n, (s0, s1) -> {
             for (int planeIndex = s0 * c; planeIndex < s1 * c; planeIndex++) {
                 scanPlane(xd, planeIndex, y, arg);
             }
+            rectify(y, s0, s1);
         });
         return output;
+    }
+
+    /** Samples [s0, s1) of the output as the ReLU would have left them: max(0, y) (NaN stays, −0 is 0). */
+    private void rectify(float[] y, int s0, int s1) {
+        if (rectifies) {
+            int sample = c * oh * ow;
+            for (int o = s0 * sample; o < s1 * sample; o++) {
+                y[o] = Math.max(y[o], 0f);
+            }
+        }
     }
 
     /** One plane of the general case: each window scanned row by row. */

@@ -56,6 +56,14 @@ public final class Sequential {
             }
         }
         this.firstWithParams = first;
+        for (int i = 1; i < layers.size(); i++) {
+            // the pairs backward runs in one pass (see backward) also run forward in one
+            if (layers.get(i) instanceof MaxPool2d pool && layers.get(i - 1) instanceof ReLU relu
+                    && i - 1 > first) {
+                relu.deferToPooling();
+                pool.rectifyInput();
+            }
+        }
     }
 
     public Sequential(int[] inputShape, Layer... layers) {
