@@ -17,6 +17,8 @@ public final class AdamUpdate {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Floats a vector: a matrix whose rows are a multiple of it is updated in whole vectors by adamOuter. */
+    public static final int LANES = L;
 
     // The constants, by index in the factors array of adam(): see org.epochal.optim.Adam.
     public static final int BETA1 = 0;

@@ -27,8 +27,9 @@ class DeferredGradientTest {
 
     @Test
     void optimizersStepADeferredGradientToTheSameBits() {
-        // [out, in] = [17, 3]: stored [3, 17]; [250, 300]: 75,000 elements, chunks of 4,096 start inside rows
-        for (int[] shape : new int[][] {{17, 3}, {1, 1}, {250, 300}}) {
+        // [out, in] = [17, 3]: stored [3, 17]; [250, 300]: 75,000 elements, chunks of 4,096 start inside rows;
+        // [10, 128]: a classifier's rows of 10 (Adam writes them out); [32, 5]: rows of whole vectors
+        for (int[] shape : new int[][] {{17, 3}, {1, 1}, {250, 300}, {10, 128}, {32, 5}}) {
             for (int o = 0; o < OPTIMIZERS.size(); o++) {
                 for (int threads : new int[] {1, 2}) {
                     Parameter deferred = Parameter.transposed("w", shape[0], shape[1]);
