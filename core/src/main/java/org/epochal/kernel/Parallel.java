@@ -2,6 +2,7 @@ package org.epochal.kernel;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -72,8 +73,14 @@ public final class Parallel implements AutoCloseable {
     private RangeTask sharesBody;
     private int sharesCount;
     private int sharesGrain;
-    /** Per share: (generation << 32) | next chunk to claim; a claim is a CAS, so it pairs a chunk with its call. */
-    private final AtomicLong[] shareNext;
+    /**
+     * Per share, at index (share + 1)·{@link #SHARE_STRIDE}: (generation << 32) | next chunk to claim; a claim
+     * is a CAS, so it pairs a chunk with its call. The counters sit 128 bytes apart and from either end of the
+     * array: side by side (two AtomicLongs allocated one after the other), each thread's claim took the
+     * other's cache line away across the dies.
+     */
+    private final AtomicLongArray shareNext;
+    private static final int SHARE_STRIDE = 16;
     /** Per share: its end chunk (exclusive). */
     private final int[] shareEnd;
     /** The current forSlices call, written before the call is published (a Task made once, no lambda a call). */
@@ -91,9 +98,9 @@ public final class Parallel implements AutoCloseable {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         this.threads = threads;
-        this.shareNext = new AtomicLong[threads];
+        this.shareNext = new AtomicLongArray((threads + 2) * SHARE_STRIDE);
         for (int t = 0; t < threads; t++) {
-            shareNext[t] = new AtomicLong(-1L); // generation -1: never a call's
+            shareNext.set((t + 1) * SHARE_STRIDE, -1L); // generation -1: never a call's
         }
         this.shareEnd = new int[threads];
         this.workers = new Thread[threads - 1];
@@ -172,8 +179,8 @@ public final class Parallel implements AutoCloseable {
         int gen = begin(SHARES, null, 0, chunks);
         // Close every share first: a thread still looking at the last call's counters fails its CAS from
         // here on, so it never pairs a chunk index with the fields written next.
-        for (AtomicLong next : shareNext) {
-            next.set(((long) gen << 32) | Integer.MAX_VALUE);
+        for (int t = 0; t < threads; t++) {
+            shareNext.set((t + 1) * SHARE_STRIDE, ((long) gen << 32) | Integer.MAX_VALUE);
         }
         sharesBody = body;
         sharesCount = count;
@@ -182,7 +189,7 @@ public final class Parallel implements AutoCloseable {
             shareEnd[t] = (int) ((long) chunks * (t + 1) / threads);
         }
         for (int t = 0; t < threads; t++) {
-            shareNext[t].set(((long) gen << 32) | (int) ((long) chunks * t / threads));
+            shareNext.set((t + 1) * SHARE_STRIDE, ((long) gen << 32) | (int) ((long) chunks * t / threads));
         }
         open(gen);
         try {
@@ -193,31 +200,41 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    /** Claims and runs chunks of forShares call gen: share self first, then the others in turn. */
+    /**
+     * Claims and runs chunks of forShares call gen: share self first, then the others in turn. The chunks
+     * run are counted off the call once, at the end: a count per chunk moved the counter's cache line
+     * between the dies every time.
+     */
     private void workShares(int gen, int self) {
-        for (int j = 0; j < threads; j++) {
-            AtomicLong next = shareNext[(self + j) % threads];
-            int end = shareEnd[(self + j) % threads];
-            while (true) {
-                long v = next.get();
-                int c = (int) v;
-                if ((int) (v >>> 32) != gen || c >= end) {
-                    break;
-                }
-                if (!next.compareAndSet(v, v + 1)) {
-                    continue;
-                }
-                // The chunk is ours, and its call is not finished until we count it: the fields are its.
-                try {
-                    long from = (long) c * sharesGrain;
-                    sharesBody.run((int) from, (int) Math.min(sharesCount, from + sharesGrain));
-                } catch (Throwable e) {
-                    if (failure == null) {
-                        failure = e;
+        int done = 0;
+        try {
+            for (int j = 0; j < threads; j++) {
+                int at = ((self + j) % threads + 1) * SHARE_STRIDE;
+                int end = shareEnd[(self + j) % threads];
+                while (true) {
+                    long v = shareNext.get(at);
+                    int c = (int) v;
+                    if ((int) (v >>> 32) != gen || c >= end) {
+                        break;
                     }
-                } finally {
-                    remaining.decrementAndGet();
+                    if (!shareNext.compareAndSet(at, v, v + 1)) {
+                        continue;
+                    }
+                    // The chunk is ours, and its call is not finished until we count it: the fields are its.
+                    done++;
+                    try {
+                        long from = (long) c * sharesGrain;
+                        sharesBody.run((int) from, (int) Math.min(sharesCount, from + sharesGrain));
+                    } catch (Throwable e) {
+                        if (failure == null) {
+                            failure = e;
+                        }
+                    }
                 }
+            }
+        } finally {
+            if (done > 0) {
+                remaining.addAndGet(-done);
             }
         }
     }
