@@ -78,23 +78,30 @@ public final class BlockSums {
         return total;
     }
 
-    /** Σ x[from..to), in the same fixed block order (blocks counted from {@code from}). */
+    /**
+     * Σ x[from..to), in the same fixed block order (blocks counted from {@code from}), and then the last,
+     * partial block likewise as far as it holds whole groups of 4·L: a convolution's bias gradient sums
+     * 3,872 values a channel and half-batch (conv2 at batch 64), all of which the double tail took one
+     * dependent addition at a time (some 0.5 ms a step). Only the last fewer than 4·L go in double.
+     */
     public static double sum(float[] x, int from, int to) {
         float[] lanes = LANES.get();
         double total = 0;
         int i = from;
-        for (; i + BLOCK <= to; i += BLOCK) {
+        while (i + 4 * L <= to) {
+            int end = i + Math.min(BLOCK, (to - i) / (4 * L) * (4 * L));
             FloatVector s0 = FloatVector.zero(S);
             FloatVector s1 = FloatVector.zero(S);
             FloatVector s2 = FloatVector.zero(S);
             FloatVector s3 = FloatVector.zero(S);
-            for (int j = i; j < i + BLOCK; j += 4 * L) {
+            for (int j = i; j < end; j += 4 * L) {
                 s0 = s0.add(FloatVector.fromArray(S, x, j));
                 s1 = s1.add(FloatVector.fromArray(S, x, j + L));
                 s2 = s2.add(FloatVector.fromArray(S, x, j + 2 * L));
                 s3 = s3.add(FloatVector.fromArray(S, x, j + 3 * L));
             }
             total = addLanes(total, lanes, s0, s1, s2, s3);
+            i = end;
         }
         for (; i < to; i++) {
             total += x[i];

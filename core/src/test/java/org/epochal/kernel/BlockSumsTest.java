@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class BlockSumsTest {
     @Test
     void sumOfSquaresMatchesADoubleSumAndIsTheSameEveryTime() {
-        for (int n : new int[] {0, 1, 3, 17, 1000, 4096, 4097, 3 * 4096 + 100}) {
+        for (int n : new int[] {0, 1, 3, 17, 69, 1000, 3877, 4096, 4097, 3 * 4096 + 100, 4096 + 200}) {
             SplittableRandom r = new SplittableRandom(n);
             float[] g = new float[n];
             double want = 0;
@@ -52,21 +52,24 @@ class BlockSumsTest {
     /**
      * The documented order, element by element: blocks of 4096 from the first index, in each block 4·L float
      * partial sums (element q of the block into partial q mod 4·L, by fma for squares), added in double in
-     * partial order; the tail in double.
+     * partial order; for a sum, the last partial block likewise as far as it holds whole groups of 4·L;
+     * the tail in double.
      */
     private static double blockOrder(float[] a, float[] b, int from, int n, boolean squares) {
         int partials = 4 * Elementwise.RUN_MAX;
         double total = 0;
         int i = from;
-        for (; i + 4096 <= n; i += 4096) {
+        while (n - i >= (squares ? 4096 : partials)) {
+            int size = Math.min(4096, (n - i) / partials * partials);
             float[] s = new float[partials];
-            for (int q = 0; q < 4096; q++) {
+            for (int q = 0; q < size; q++) {
                 float v = b == null ? a[i + q] : a[i + q] - b[i + q];
                 s[q % partials] = squares ? Math.fma(v, v, s[q % partials]) : s[q % partials] + v;
             }
             for (float p : s) {
                 total += p;
             }
+            i += size;
         }
         for (; i < n; i++) {
             double v = b == null ? a[i] : (double) a[i] - b[i];
@@ -77,7 +80,7 @@ class BlockSumsTest {
 
     @Test
     void blockSumsAddInTheirDocumentedOrderBitForBit() {
-        for (int n : new int[] {0, 1, 3, 17, 1000, 4096, 4097, 3 * 4096 + 100}) {
+        for (int n : new int[] {0, 1, 3, 17, 69, 1000, 3877, 4096, 4097, 3 * 4096 + 100, 4096 + 200}) {
             SplittableRandom r = new SplittableRandom(31 + n);
             float[] a = new float[n];
             float[] b = new float[n];
