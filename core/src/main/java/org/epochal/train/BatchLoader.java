@@ -37,7 +37,7 @@ public final class BatchLoader {
      * Floats a batch must have to be gathered ahead. Fashion-MNIST MLP on two threads, steps timed in one
      * process alternating every 20 batches, µs a step without / with: batch 512 3,891–5,048 / 3,617–4,392
      * (3 runs), 64 832–890 / 923–979 (slower: a gather of 45 µs does not repay the hand-off). Whole runs at
-     * 512, each ±10%, showed no difference (README, performance).
+     * 512, each ±10%, showed no difference (docs/performance-log.md).
      */
     static final long PREFETCH_MIN = 1 << 17;
     private Parallel parallel = Parallel.SEQUENTIAL;
