@@ -49,13 +49,14 @@ public abstract class Activation extends Layer {
 
     @Override
     public Tensor backward(Tensor gradOutput, boolean needInputGrad) {
-        checkGradientShape(lastOutput(), gradOutput);
+        Tensor y = lastOutput(); // a deferred ReLU's output is computed here, if ever
+        checkGradientShape(y, gradOutput);
         if (!needInputGrad) {
             return null;
         }
         gradInput = inputBuffer(gradInput, gradOutput.batch());
         float[] xd = input.data();
-        float[] yd = lastOutput().data();
+        float[] yd = y.data();
         float[] dy = gradOutput.data();
         float[] dx = gradInput.data();
         int size = gradOutput.size();
