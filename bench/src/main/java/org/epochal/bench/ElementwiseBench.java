@@ -29,8 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ElementwiseBench {
     @State(Scope.Thread)
     public static class Arrays {
-        /** Elements: a small layer, the MLP's 235,146 parameters, a CNN activation of 64·32·26·26. */
-        @Param({"1000", "235146", "1384448"})
+        /** Elements: a small layer, the MLP's 235,146 parameters, a batch of 512 images, a CNN activation of 64·32·26·26. */
+        @Param({"1000", "235146", "401408", "1384448"})
         public int size;
 
         float[] p;
@@ -42,6 +42,9 @@ public class ElementwiseBench {
         float[] right;
         /** Adam's constants at step 10, lr 1e-3, PyTorch's defaults (indices: AdamUpdate.BETA1 .. INV_BC2_SQRT). */
         final float[] adam = new float[AdamUpdate.FACTORS];
+        /** Per-feature sums of a batch of 784-feature rows (inputSums). */
+        final double[] sums = new double[784];
+        final double[] squares = new double[784];
 
         @Setup
         public void setUp() {
@@ -115,5 +118,27 @@ public class ElementwiseBench {
             a.out[i] = a.p[i] > 0f ? a.g[i] : 0f;
         }
         return a.out;
+    }
+
+    /** A batch's input statistics: rows of 784 features (Fashion-MNIST), per-feature sums and squares in double. */
+    @Benchmark
+    public double[] inputSums(Arrays a) {
+        int rows = a.size / 784;
+        Elementwise.addRowsAndSquares(a.p, rows, 784, a.sums, a.squares);
+        return a.sums;
+    }
+
+    /** The same as a plain loop, row by row (the same bits). */
+    @Benchmark
+    public double[] inputSumsPlain(Arrays a) {
+        int rows = a.size / 784;
+        for (int r = 0; r < rows; r++) {
+            for (int f = 0; f < 784; f++) {
+                double x = a.p[r * 784 + f];
+                a.sums[f] += x;
+                a.squares[f] += x * x;
+            }
+        }
+        return a.sums;
     }
 }

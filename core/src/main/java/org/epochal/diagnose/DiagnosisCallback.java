@@ -20,6 +20,8 @@ public final class DiagnosisCallback implements Callback {
     private final Diagnoser diagnoser;
     private final PrintStream out;
     private final Set<String> printed = new HashSet<>();
+    /** The folder read as it grows: each epoch parses only its own rows (made at the first epoch's end). */
+    private Evidence.Follower evidence;
 
     /** {@code out} null: print nothing. */
     public DiagnosisCallback(Path runDir, Diagnoser diagnoser, PrintStream out) {
@@ -30,7 +32,10 @@ public final class DiagnosisCallback implements Callback {
 
     @Override
     public void epochEnd(Events.EpochEnd e, Trainer.Control control) {
-        report(diagnoser.diagnose(Evidence.read(runDir)));
+        if (evidence == null) {
+            evidence = new Evidence.Follower(runDir);
+        }
+        report(diagnoser.diagnose(evidence.read()));
     }
 
     @Override

@@ -1,15 +1,12 @@
 package org.epochal.diagnose;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.epochal.io.Json;
+import org.epochal.run.AppendedLines;
 import org.epochal.run.CsvRecorder;
 import org.epochal.run.CsvTable;
 
@@ -37,34 +34,76 @@ public final class Evidence {
     }
 
     /** Reads a run folder; missing files give empty evidence (a run killed before writing them). */
-    @SuppressWarnings("unchecked")
     public static Evidence read(Path runDir) {
-        Map<String, Object> experiment = new LinkedHashMap<>();
-        Map<String, Object> preflight = new LinkedHashMap<>();
-        Map<Integer, Map<String, Object>> probes = new LinkedHashMap<>();
-        Path file = runDir.resolve(Probes.FILE);
-        if (Files.exists(file)) {
+        return new Follower(runDir).read();
+    }
+
+    /**
+     * A run folder that training is writing: each {@link #read()} parses only what was appended since the
+     * last one and gives the evidence {@link Evidence#read} gives for the folder as it is. Read from the
+     * start after every epoch, batches.csv's rows were parsed again and again: a time per epoch growing
+     * with the batches so far, and new parsing code for the JIT to compile while the next epoch trained.
+     */
+    public static final class Follower {
+        private final CsvTable.Follower batches;
+        private final CsvTable.Follower epochs;
+        private final AppendedLines probeLines;
+        private Records records = new Records();
+
+        public Follower(Path runDir) {
+            this.batches = new CsvTable.Follower(runDir.resolve(CsvRecorder.BATCHES));
+            this.epochs = new CsvTable.Follower(runDir.resolve(CsvRecorder.EPOCHS));
+            this.probeLines = new AppendedLines(runDir.resolve(Probes.FILE));
+        }
+
+        public Evidence read() {
+            AppendedLines.Piece piece = probeLines.read();
+            if (piece.restarted()) {
+                records = new Records();
+            }
+            piece.lines().forEach(records::apply);
+            Records seen = records.copy();
+            if (piece.partial() != null) {
+                seen.apply(piece.partial()); // a last line that parses, unfinished: here, and again once finished
+            }
+            return new Evidence(batches.read(), epochs.read(), seen.experiment, seen.preflight, seen.probes);
+        }
+    }
+
+    /** What probes.jsonl says so far: the experiment, the pre-flight record, and each epoch's record. */
+    private static final class Records {
+        private Map<String, Object> experiment = new LinkedHashMap<>();
+        private Map<String, Object> preflight = new LinkedHashMap<>();
+        private final Map<Integer, Map<String, Object>> probes = new LinkedHashMap<>();
+
+        Records copy() {
+            Records c = new Records();
+            c.experiment = experiment;
+            c.preflight = preflight;
+            c.probes.putAll(probes);
+            return c;
+        }
+
+        /** Takes in one line; a line that is not a JSON object (a partly written one) is skipped. */
+        @SuppressWarnings("unchecked")
+        void apply(String line) {
+            Object parsed;
             try {
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                    Map<String, Object> m;
-                    try {
-                        m = (Map<String, Object>) Json.parse(line);
-                    } catch (IllegalArgumentException partial) {
-                        continue;
-                    }
-                    switch (String.valueOf(m.get("kind"))) {
-                        case "run" -> experiment = (Map<String, Object>) m.get("experiment");
-                        case "preflight" -> preflight = m;
-                        case "epoch" -> probes.put(((Number) m.get("epoch")).intValue(), m);
-                        default -> { }
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                parsed = Json.parse(line);
+            } catch (IllegalArgumentException partial) {
+                return;
+            }
+            if (!(parsed instanceof Map<?, ?>)) {
+                return;
+            }
+            Map<String, Object> m = (Map<String, Object>) parsed;
+            switch (String.valueOf(m.get("kind"))) {
+                case "run" -> experiment = (Map<String, Object>) m.get("experiment");
+                case "preflight" -> preflight = m;
+                case "epoch" -> probes.put(((Number) m.get("epoch")).intValue(), m);
+                default -> { }
             }
         }
-        return new Evidence(CsvTable.read(runDir.resolve(CsvRecorder.BATCHES)),
-                CsvTable.read(runDir.resolve(CsvRecorder.EPOCHS)), experiment, preflight, probes);
     }
 
     public CsvTable batches() {

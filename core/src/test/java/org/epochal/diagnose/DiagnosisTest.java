@@ -66,4 +66,30 @@ class DiagnosisTest {
         String html = Files.readString(dir.resolve("report.html"));
         assertTrue(html.contains("my_check") && html.contains("Layer health"), "the report shows findings and health");
     }
+
+    /** After every epoch the evidence read as the folder grows is the evidence read whole at that moment. */
+    @Test
+    void evidenceFollowedThroughTheRunIsTheFolderReadWhole() throws IOException {
+        Path dir = tmp.resolve("followed");
+        List<String> checked = new java.util.ArrayList<>();
+        Detector compare = live -> {
+            Evidence whole = Evidence.read(dir);
+            for (var pair : List.of(List.of(live.batches(), whole.batches()), List.of(live.epochs(), whole.epochs()))) {
+                assertEquals(pair.get(1).columns(), pair.get(0).columns());
+                for (String c : pair.get(1).columns()) {
+                    assertArrayEquals(pair.get(1).column(c), pair.get(0).column(c), 0.0, c);
+                }
+            }
+            assertEquals(whole.experiment(), live.experiment());
+            assertEquals(whole.preflight(), live.preflight());
+            for (int e = 0; e <= live.finishedEpochs() + 1; e++) {
+                assertEquals(whole.probe(e), live.probe(e), "probes of epoch " + e);
+            }
+            checked.add(live.finishedEpochs() + ":" + live.batches().rows());
+            return List.of();
+        };
+        Run.train(run("standard").build(tmp), Run.Options.defaults().withOutDir(dir).withDetectors(List.of(compare)));
+        // after epochs 1-3 (19 batches each), and once more at the end
+        assertEquals(List.of("1:19", "2:38", "3:57", "3:57"), checked);
+    }
 }
