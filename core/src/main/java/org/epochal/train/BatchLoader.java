@@ -144,12 +144,14 @@ public final class BatchLoader {
 
     /**
      * Starts gathering batch {@code b} into the other buffers, to be served by the next {@code batch(b)}: the
-     * trainer calls it once backward is done, and worker 1 gathers the second half of the rows (random rows
-     * of the data set: 0.3 ms for a whole batch of 512) while the caller computes the gradient norm, steps
-     * the optimizer and runs the callbacks; the caller gathers the first half when it asks for the batch.
-     * Each die then holds half of the batch, as when both threads gather it at once: the whole batch gathered
-     * ahead on the worker left the caller to fetch all of it from the other die (batch 512, µs a step: half
-     * ahead 3,181–3,405, all ahead 3,352–3,759). A copy: the same bits. Only for batches of
+     * trainer calls it once the optimizer has stepped, and worker 1 gathers the second half of the rows (random rows
+     * of the data set: 0.3 ms for a whole batch of 512) while the caller runs the callbacks; the caller gathers the
+     * first half when it asks for the batch. Each die then holds half of the batch, as when both threads gather it
+     * at once: the whole batch gathered ahead on the worker left the caller to fetch all of it from the other die
+     * (batch 512, µs a step: half ahead 3,181–3,405, all ahead 3,352–3,759). Started right after backward instead,
+     * the gather kept the worker from its share of the optimizer's step: on two threads at batch 512, the step's
+     * median was 144–289 µs against 195–233 (917 against 1,036 in a slow spell of the host), and the mean step lower
+     * in 6 of 7 runs (one process switching every 10 steps, 2026-12-03). A copy: the same bits. Only for batches of
      * {@link #PREFETCH_MIN} floats or more, on two or more threads, within the epoch.
      */
     public void prefetch(int b) {

@@ -133,7 +133,6 @@ public final class Trainer implements Stateful, AutoCloseable {
                     trainMetrics.add(out.data(), y.data(), x.batch(), out.sampleSize(), value);
                     times.mark(2);
                     model.backward(loss.gradient());
-                    loader.prefetch(b + 1);
                     times.mark(3);
                     gradNorm = experiment.clipGradNorm() != null
                             ? GradClip.clipGradNorm(params, experiment.clipGradNorm())
@@ -141,6 +140,7 @@ public final class Trainer implements Stateful, AutoCloseable {
                     times.mark(4);
                     optimizer.step();
                     times.mark(5);
+                    loader.prefetch(b + 1); // on worker 1 while the callbacks run here
                 }
                 step++;
                 var batchEnd = new Events.BatchEnd(epoch, b + 1, step, x.batch(), value, lr, gradNorm);
