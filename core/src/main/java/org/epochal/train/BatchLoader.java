@@ -37,7 +37,9 @@ public final class BatchLoader {
      * Floats a batch must have to be gathered ahead. Fashion-MNIST MLP on two threads, steps timed in one
      * process alternating every 20 batches, µs a step without / with: batch 512 3,891–5,048 / 3,617–4,392
      * (3 runs), 64 832–890 / 923–979 (slower: a gather of 45 µs does not repay the hand-off). Whole runs at
-     * 512, each ±10%, showed no difference (docs/performance-log.md).
+     * 512, each ±10%, showed no difference (docs/performance-log.md). With the whole batch gathered on the
+     * worker during the callbacks (2026-12-03, switching every 20 steps), batch 64 came out even: the mean
+     * step within 7% either way, lower in 4 of 6 runs.
      */
     static final long PREFETCH_MIN = 1 << 17;
     private Parallel parallel = Parallel.SEQUENTIAL;
@@ -112,7 +114,6 @@ public final class BatchLoader {
     /** Fills and returns the inputs of batch {@code b} (from 0); {@link #targets()} then holds its targets. */
     public Tensor batch(int b) {
         if (b == prefetched) {
-            copyRows(0, gatherCount / 2); // the first half here, while the worker may still do the second
             parallel.awaitAsync();
             prefetched = -1;
             slot ^= 1;
@@ -144,15 +145,16 @@ public final class BatchLoader {
 
     /**
      * Starts gathering batch {@code b} into the other buffers, to be served by the next {@code batch(b)}: the
-     * trainer calls it once the optimizer has stepped, and worker 1 gathers the second half of the rows (random rows
-     * of the data set: 0.3 ms for a whole batch of 512) while the caller runs the callbacks; the caller gathers the
-     * first half when it asks for the batch. Each die then holds half of the batch, as when both threads gather it
-     * at once: the whole batch gathered ahead on the worker left the caller to fetch all of it from the other die
-     * (batch 512, µs a step: half ahead 3,181–3,405, all ahead 3,352–3,759). Started right after backward instead,
-     * the gather kept the worker from its share of the optimizer's step: on two threads at batch 512, the step's
-     * median was 144–289 µs against 195–233 (917 against 1,036 in a slow spell of the host), and the mean step lower
-     * in 6 of 7 runs (one process switching every 10 steps, 2026-12-03). A copy: the same bits. Only for batches of
-     * {@link #PREFETCH_MIN} floats or more, on two or more threads, within the epoch.
+     * trainer calls it once the optimizer has stepped, and worker 1 gathers the rows (random rows of the data
+     * set: 0.3 ms for a batch of 512) while the caller runs the callbacks, which leave the worker idle. Timed in
+     * one process switching every 10 steps (two threads, batch 512, 2026-12-03), against the caller gathering
+     * the first half when it asks for the batch: the batch phase's median 16–91 µs against 127–191, the
+     * forward no slower (the caller's half comes from the other die's cache, which is fast to read; what is
+     * slow between the dies is writing lines the other die has read, and that now falls on the worker, off
+     * the step's path), the mean step 7–21% lower in 7 of 7 runs. Started right after backward, the gather
+     * kept the worker from its share of the optimizer's step (its median 144–289 µs against 195–233). A copy:
+     * the same bits. Only for batches of {@link #PREFETCH_MIN} floats or more, on two or more threads, within
+     * the epoch.
      */
     public void prefetch(int b) {
         if (parallel.threads() == 1 || b >= batches() || (long) batchSize * current.sampleSize() < PREFETCH_MIN) {
@@ -183,9 +185,9 @@ public final class BatchLoader {
         gatherY = ys[s].data();
     }
 
-    /** The second half of the prefetched batch's rows, on the worker. */
+    /** The prefetched batch's rows, on the worker. */
     private void gatherAhead() {
-        copyRows(gatherCount / 2, gatherCount);
+        copyRows(0, gatherCount);
     }
 
     /** Rows [task·GATHER_ROWS, …) of the batch being gathered (all of them for task 0 of a small batch). */
