@@ -89,6 +89,9 @@ class ResumeTest {
         assertArrayEquals(wholeBatches.column("lr"), resumedBatches.column("lr"));
         assertArrayEquals(CsvTable.read(whole.resolve("epochs.csv")).column("val_loss"),
                 CsvTable.read(killed.resolve("epochs.csv")).column("val_loss"));
+        // the diagnostics too: the input statistics' shift after a resume once differed by 2e-8
+        assertEquals(Files.readString(whole.resolve("probes.jsonl")), Files.readString(killed.resolve("probes.jsonl")));
+        assertEquals(Files.readString(whole.resolve("diagnosis.json")), Files.readString(killed.resolve("diagnosis.json")));
     }
 
     /** Waits until the child has written part of epoch 2 or later; returns that epoch. */

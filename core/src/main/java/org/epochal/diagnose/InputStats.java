@@ -71,6 +71,9 @@ final class InputStats {
         List<Object> meanList = new ArrayList<>();
         List<Object> stdList = new ArrayList<>();
         for (int f = 0; f < d; f++) {
+            // the next epoch compares with what the record holds (floats), as a resumed run must
+            mean[f] = (float) mean[f];
+            std[f] = (float) std[f];
             meanList.add((float) mean[f]);
             stdList.add((float) std[f]);
         }
@@ -82,7 +85,10 @@ final class InputStats {
         return m;
     }
 
-    /** Takes a recorded epoch's statistics as the reference (null: none). */
+    /**
+     * Takes a recorded epoch's statistics as the reference (null: none): a resumed run then measures the next
+     * epoch's shift as the uninterrupted one does, both against the per-feature floats of the record.
+     */
     @SuppressWarnings("unchecked")
     void restore(Map<String, Object> input) {
         if (input == null || !input.containsKey("feature_mean")) {
@@ -97,7 +103,7 @@ final class InputStats {
     private static double[] toArray(List<Object> list) {
         double[] a = new double[list.size()];
         for (int i = 0; i < a.length; i++) {
-            a[i] = ((Number) list.get(i)).doubleValue();
+            a[i] = ((Number) list.get(i)).floatValue(); // written as floats
         }
         return a;
     }
