@@ -11,7 +11,14 @@ import org.epochal.tensor.Tensor;
 public final class Dropout extends Layer {
     private final float p;
     private Rng rng = new Rng(0);
+    /** The last output: the input itself in eval, else {@link #buffer}. */
     private Tensor output;
+    /**
+     * The training output's own buffer, never the input's: eval's output is the input, and when it was
+     * kept as the buffer, a later batch of another size resized it onto the previous layer's array, and the
+     * masked output overwrote that layer's (a tanh then took its derivative from masked values).
+     */
+    private Tensor buffer;
     private Tensor gradInput;
     private float[] mask = new float[0];
     private boolean maskUsed;
@@ -55,7 +62,8 @@ public final class Dropout extends Layer {
             return x;
         }
         int size = x.size();
-        output = outputBuffer(output == x ? null : output, x.batch());
+        buffer = outputBuffer(buffer, x.batch());
+        output = buffer;
         if (mask.length < size) {
             mask = new float[size];
         }

@@ -219,4 +219,30 @@ class LayerBehaviourTest {
         }
         assertArrayEquals(wantDx, dx.data());
     }
+
+    /**
+     * After an evaluation pass at another batch size, dropout in training wrote its masked output into the
+     * buffer of the layer before it (eval had left dropout holding that layer's output as its own, and a
+     * buffer resized for a new batch keeps its array): a tanh then took its derivative from masked values.
+     */
+    @Test
+    void dropoutNeverWritesIntoTheLayerBeforeIt() {
+        Sequential model = new Sequential(new int[] {6}, new Linear(5), new Tanh(), new Dropout(0.5), new Linear(2));
+        model.initialize(1L);
+        Layer tanh = model.layers().get(1);
+        Rng r = new Rng(2);
+        for (int pass = 0; pass < 3; pass++) {
+            boolean training = pass != 1;
+            Tensor x = new Tensor(training ? 4 : 9, 6);
+            for (int i = 0; i < x.size(); i++) {
+                x.data()[i] = (float) r.nextGaussian();
+            }
+            model.forward(x, training);
+            float[] before = model.layers().get(0).lastOutput().data();
+            float[] after = tanh.lastOutput().data();
+            for (int i = 0; i < x.batch() * 5; i++) {
+                assertEquals((float) Math.tanh(before[i]), after[i], 1e-6f, "pass " + pass + ", element " + i);
+            }
+        }
+    }
 }
