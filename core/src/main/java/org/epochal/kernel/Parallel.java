@@ -81,6 +81,11 @@ public final class Parallel implements AutoCloseable {
      */
     private final AtomicLongArray shareNext;
     private static final int SHARE_STRIDE = 16;
+
+    /** Where share t's counter sits in {@link #shareNext}. */
+    private static int shareSlot(int t) {
+        return (t + 1) * SHARE_STRIDE;
+    }
     /** Per share: its end chunk (exclusive). */
     private final int[] shareEnd;
     /** The current forSlices call, written before the call is published (a Task made once, no lambda a call). */
@@ -100,7 +105,7 @@ public final class Parallel implements AutoCloseable {
         this.threads = threads;
         this.shareNext = new AtomicLongArray((threads + 2) * SHARE_STRIDE);
         for (int t = 0; t < threads; t++) {
-            shareNext.set((t + 1) * SHARE_STRIDE, -1L); // generation -1: never a call's
+            shareNext.set(shareSlot(t), -1L); // generation -1: never a call's
         }
         this.shareEnd = new int[threads];
         this.workers = new Thread[threads - 1];
@@ -180,7 +185,7 @@ public final class Parallel implements AutoCloseable {
         // Close every share first: a thread still looking at the last call's counters fails its CAS from
         // here on, so it never pairs a chunk index with the fields written next.
         for (int t = 0; t < threads; t++) {
-            shareNext.set((t + 1) * SHARE_STRIDE, ((long) gen << 32) | Integer.MAX_VALUE);
+            shareNext.set(shareSlot(t), ((long) gen << 32) | Integer.MAX_VALUE);
         }
         sharesBody = body;
         sharesCount = count;
@@ -189,7 +194,7 @@ public final class Parallel implements AutoCloseable {
             shareEnd[t] = (int) ((long) chunks * (t + 1) / threads);
         }
         for (int t = 0; t < threads; t++) {
-            shareNext.set((t + 1) * SHARE_STRIDE, ((long) gen << 32) | (int) ((long) chunks * t / threads));
+            shareNext.set(shareSlot(t), ((long) gen << 32) | (int) ((long) chunks * t / threads));
         }
         open(gen);
         try {
@@ -209,7 +214,7 @@ public final class Parallel implements AutoCloseable {
         int done = 0;
         try {
             for (int j = 0; j < threads; j++) {
-                int at = ((self + j) % threads + 1) * SHARE_STRIDE;
+                int at = shareSlot((self + j) % threads);
                 int end = shareEnd[(self + j) % threads];
                 while (true) {
                     long v = shareNext.get(at);

@@ -47,6 +47,7 @@ public final class ReLU extends Activation {
     public Tensor firingSource() {
         return input;
     }
+
     @Override
     public String type() {
         return "relu";

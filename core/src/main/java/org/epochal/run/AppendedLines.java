@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -86,7 +87,7 @@ public final class AppendedLines {
             while (buffer.hasRemaining() && read >= 0) {
                 read = channel.read(buffer);
             }
-            return java.util.Arrays.copyOf(buffer.array(), buffer.position());
+            return buffer.hasRemaining() ? Arrays.copyOf(buffer.array(), buffer.position()) : buffer.array();
         } catch (NoSuchFileException e) {
             return new byte[0];
         } catch (IOException e) {
