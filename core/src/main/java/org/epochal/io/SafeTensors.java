@@ -232,15 +232,15 @@ public final class SafeTensors {
         for (int i = json.length; i < padded; i++) {
             out.put((byte) ' ');
         }
+        // Bulk copies through views: a loop of putFloat here was hot enough at every checkpoint for C2 to
+        // compile write() (50-100 ms of the compiler's time during the next epoch, on a core training shares).
         for (Entry t : tensors) {
             if (t.floats != null) {
-                for (float f : t.floats) {
-                    out.putFloat(f);
-                }
+                out.asFloatBuffer().put(t.floats);
+                out.position(out.position() + 4 * t.floats.length);
             } else {
-                for (long l : t.longs) {
-                    out.putLong(l);
-                }
+                out.asLongBuffer().put(t.longs);
+                out.position(out.position() + 8 * t.longs.length);
             }
         }
         Path absolute = file.toAbsolutePath();

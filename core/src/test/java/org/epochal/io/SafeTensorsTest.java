@@ -39,6 +39,22 @@ class SafeTensorsTest {
         assertEquals(Map.of("k", "v"), c.metadata());
     }
 
+    /** The data section as the format defines it, read without our reader: little-endian, in entry order. */
+    @Test
+    void dataIsLittleEndianInEntryOrder() throws IOException {
+        Path file = dir.resolve("le.safetensors");
+        SafeTensors.write(file, List.of(SafeTensors.Entry.f32("a", new int[] {2}, new float[] {1.5f, -3f}),
+                SafeTensors.Entry.i64("b", new int[] {1}, new long[] {0x0102030405060708L})), Map.of());
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(Files.readAllBytes(file))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int data = 8 + (int) bytes.getLong(0);
+        assertEquals(Float.floatToIntBits(1.5f), bytes.getInt(data));
+        assertEquals(Float.floatToIntBits(-3f), bytes.getInt(data + 4));
+        assertEquals(0x08, bytes.get(data + 8), "an i64's lowest byte first");
+        assertEquals(0x0102030405060708L, bytes.getLong(data + 8));
+        assertEquals(data + 16, bytes.capacity());
+    }
+
     @Test
     void tooShortFile() throws IOException {
         assertRefused(bytes(new byte[] {1, 2, 3}), "too short");
