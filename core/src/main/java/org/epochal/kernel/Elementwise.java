@@ -181,8 +181,10 @@ public final class Elementwise {
     /**
      * sum[f] += x[r·d + f] and sq[f] += x[r·d + f]² in double, for f &lt; d and rows r &lt; rows in order: for
      * every feature the same additions in the same order as the plain loop (a float's square is exact in
-     * double), so the same bits; a batch's features sixteen at a time (the plain loop: 140 µs for a batch of
-     * 512 Fashion-MNIST images, a twentieth of a training step). The floats are read with the float species
+     * double, so fma(a, a, sq) rounds once, as sq + a·a does), so the same bits; a batch's features sixteen
+     * at a time (the plain loop: 140 µs for a batch of 512 Fashion-MNIST images, a twentieth of a training
+     * step; the fused square 90 µs against 111, `ElementwiseBench.inputSums`: the widening conversions bound
+     * the loop, reading the batch alone takes 21). The floats are read with the float species
      * every kernel uses and widened in halves: a second, narrower float species put another FloatVector
      * class into the type profiles of the Vector API's shared methods, and C2 then compiled the GEMM's
      * packing with boxed vectors now and then (850 KB allocated a CNN batch; CI failed on it). Called once
@@ -206,7 +208,7 @@ public final class Elementwise {
                     DoubleVector a = (DoubleVector) v.convertShape(VectorOperators.F2D, D, part);
                     int at = f + part * half;
                     DoubleVector.fromArray(D, sum, at).add(a).intoArray(sum, at);
-                    DoubleVector.fromArray(D, sq, at).add(a.mul(a)).intoArray(sq, at);
+                    a.fma(a, DoubleVector.fromArray(D, sq, at)).intoArray(sq, at);
                 }
             }
             for (; f < d; f++) {
