@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.epochal.io.Json;
 import org.epochal.run.AppendedLines;
 import org.epochal.run.CsvRecorder;
@@ -72,6 +73,9 @@ public final class Evidence {
 
     /** What probes.jsonl says so far: the experiment, the pre-flight record, and each epoch's record. */
     private static final class Records {
+        /** The per-feature input statistics: for the next epoch's shift (InputStats), which no detector reads. */
+        private static final Set<String> NOT_READ = Set.of("feature_mean", "feature_std");
+
         private Map<String, Object> experiment = new LinkedHashMap<>();
         private Map<String, Object> preflight = new LinkedHashMap<>();
         private final Map<Integer, Map<String, Object>> probes = new LinkedHashMap<>();
@@ -89,7 +93,7 @@ public final class Evidence {
         void apply(String line) {
             Object parsed;
             try {
-                parsed = Json.parse(line);
+                parsed = Json.parse(line, NOT_READ);
             } catch (IllegalArgumentException partial) {
                 return;
             }

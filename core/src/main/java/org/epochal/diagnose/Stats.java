@@ -106,11 +106,32 @@ final class Stats {
         return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : Double.NaN;
     }
 
-    /** A number rounded to 4 significant digits, for evidence that reads well. */
+    /**
+     * A number rounded to 4 significant digits, for evidence that reads well: its shortest decimal form
+     * (what a file shows) rounded half up, 1.2345 to 1.235, as BigDecimal.valueOf(v).round(4 digits) does.
+     * Done on that form's digits as a long, not with BigDecimal: the first use of BigDecimal in a JVM
+     * computes a table of large powers (500 KB numbers, squared on the common fork-join pool), and the
+     * BigInteger arithmetic it ran was hot enough for C2 to compile it during training's next epoch.
+     */
     static double round(double v) {
         if (!Double.isFinite(v) || v == 0) {
             return v;
         }
-        return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).doubleValue();
+        String s = Double.toString(Math.abs(v)); // at most 17 significant digits: "0.0012345", "1.2345E-8"
+        int e = s.indexOf('E');
+        String mantissa = e < 0 ? s : s.substring(0, e);
+        int dot = mantissa.indexOf('.');
+        int exponent = (e < 0 ? 0 : Integer.parseInt(s.substring(e + 1))) - (mantissa.length() - dot - 1);
+        long digits = Long.parseLong(mantissa.substring(0, dot) + mantissa.substring(dot + 1)); // v = digits·10^exponent
+        int extra = Long.toString(digits).length() - 4;
+        if (extra > 0) {
+            long unit = 1;
+            for (int i = 0; i < extra; i++) {
+                unit *= 10;
+            }
+            digits = digits % unit * 2 >= unit ? digits / unit + 1 : digits / unit;
+            exponent += extra;
+        }
+        return Math.copySign(Double.parseDouble(digits + "E" + exponent), v);
     }
 }

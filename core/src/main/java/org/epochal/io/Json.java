@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A small strict JSON reader and writer, enough for safetensors headers and run files, so that the core
@@ -14,15 +15,28 @@ import java.util.Map;
 public final class Json {
     private static final int MAX_DEPTH = 64;
     private final String text;
+    private final Set<String> skipped;
     private int pos;
 
-    private Json(String text) {
+    private Json(String text, Set<String> skipped) {
         this.text = text;
+        this.skipped = skipped;
     }
 
     /** Parses one JSON value; an error names the character offset and what was expected. */
     public static Object parse(String text) {
-        Json p = new Json(text);
+        return parse(text, Set.of());
+    }
+
+    /**
+     * Parses one JSON value, leaving out of its objects (at any depth) the keys named: their values are
+     * checked for their structure as they are passed over but neither kept nor converted. The live diagnosis
+     * reads the probes' epoch records so, without their per-feature arrays (1,568 numbers an epoch for
+     * Fashion-MNIST, which no detector reads; converting them made C2 compile the number parser during
+     * training).
+     */
+    public static Object parse(String text, Set<String> skippedKeys) {
+        Json p = new Json(text, skippedKeys);
         p.skipSpace();
         Object value = p.value(0);
         p.skipSpace();
@@ -69,12 +83,15 @@ public final class Json {
             skipSpace();
             expect(':');
             skipSpace();
-            Object v = value(depth + 1);
+            boolean skip = skipped.contains(key);
+            Object v = skip ? skipValue(depth + 1) : value(depth + 1);
             if (map.containsKey(key)) {
                 pos = keyAt;
                 throw error("no duplicate key '" + key + "'");
             }
-            map.put(key, v);
+            if (!skip) {
+                map.put(key, v);
+            }
             skipSpace();
             if (peek() == ',') {
                 pos++;
@@ -108,6 +125,39 @@ public final class Json {
                 throw error("',' or ']'");
             }
         }
+    }
+
+    /** Passes over one value as {@link #value} reads it; arrays and numbers without building or converting. */
+    private Object skipValue(int depth) {
+        if (depth > MAX_DEPTH) {
+            throw error("at most " + MAX_DEPTH + " levels of nesting");
+        }
+        if (pos < text.length() && text.charAt(pos) == '[') {
+            pos++;
+            skipSpace();
+            if (peek() == ']') {
+                pos++;
+                return null;
+            }
+            while (true) {
+                skipSpace();
+                skipValue(depth + 1);
+                skipSpace();
+                if (peek() == ',') {
+                    pos++;
+                } else if (peek() == ']') {
+                    pos++;
+                    return null;
+                } else {
+                    throw error("',' or ']'");
+                }
+            }
+        }
+        if (pos < text.length() && (text.charAt(pos) == '-' || Character.isDigit(text.charAt(pos)))) {
+            numberEnd();
+            return null;
+        }
+        return value(depth);
     }
 
     private String string() {
@@ -161,6 +211,22 @@ public final class Json {
 
     private Object number() {
         int start = pos;
+        boolean integral = numberEnd();
+        String s = text.substring(start, pos);
+        try {
+            if (integral) {
+                return Long.parseLong(s);
+            }
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            pos = start;
+            throw error("a number (got '" + s + "')");
+        }
+    }
+
+    /** Moves past a number's characters (a value if none but a sign); whether they are an integer's. */
+    private boolean numberEnd() {
+        int start = pos;
         if (peek() == '-') {
             pos++;
         }
@@ -176,20 +242,11 @@ public final class Json {
                 break;
             }
         }
-        String s = text.substring(start, pos);
-        if (s.isEmpty() || s.equals("-")) {
+        if (pos == start || pos == start + 1 && text.charAt(start) == '-') {
             pos = start;
             throw error("a value");
         }
-        try {
-            if (integral) {
-                return Long.parseLong(s);
-            }
-            return Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            pos = start;
-            throw error("a number (got '" + s + "')");
-        }
+        return integral;
     }
 
     private Object literal(String word, Object value) {

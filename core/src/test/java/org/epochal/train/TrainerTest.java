@@ -95,6 +95,20 @@ class TrainerTest {
                 rows.get(rows.size() - 1));
     }
 
+    /** Loss and gradient norm as float32 (PyTorch's loss.item() and clip_grad_norm_ give float32 tensors). */
+    @Test
+    void batchRowsHoldFloat32LossAndGradientNorm() throws IOException {
+        Run.train(blobs(1).build(tmp), Run.Options.defaults().withOutDir(tmp.resolve("run")));
+        List<String> rows = Files.readAllLines(tmp.resolve("run/batches.csv"));
+        assertEquals("epoch,batch,step,samples,loss,lr,grad_norm", rows.get(0));
+        for (String row : rows.subList(1, rows.size())) {
+            String[] cells = row.split(",");
+            for (String number : List.of(cells[4], cells[6])) {
+                assertEquals(Float.toString(Float.parseFloat(number)), number, row);
+            }
+        }
+    }
+
     @Test
     void checkpointsKeepTheLastN() throws IOException {
         Experiment exp = blobs(5).checkpoint(2, 2).build(tmp);
