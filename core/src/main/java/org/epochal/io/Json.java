@@ -56,7 +56,7 @@ public final class Json {
         char ch = text.charAt(pos);
         return switch (ch) {
             case '{' -> object(depth);
-            case '[' -> array(depth);
+            case '[' -> array(depth, true);
             case '"' -> string();
             case 't' -> literal("true", Boolean.TRUE);
             case 'f' -> literal("false", Boolean.FALSE);
@@ -104,8 +104,9 @@ public final class Json {
         }
     }
 
-    private List<Object> array(int depth) {
-        List<Object> list = new ArrayList<>();
+    /** An array's elements as a list, or, unless {@code keep}, passed over as {@link #skipValue} does (null). */
+    private List<Object> array(int depth, boolean keep) {
+        List<Object> list = keep ? new ArrayList<>() : null;
         pos++;
         skipSpace();
         if (peek() == ']') {
@@ -114,7 +115,11 @@ public final class Json {
         }
         while (true) {
             skipSpace();
-            list.add(value(depth + 1));
+            if (keep) {
+                list.add(value(depth + 1));
+            } else {
+                skipValue(depth + 1);
+            }
             skipSpace();
             if (peek() == ',') {
                 pos++;
@@ -132,28 +137,11 @@ public final class Json {
         if (depth > MAX_DEPTH) {
             throw error("at most " + MAX_DEPTH + " levels of nesting");
         }
-        if (pos < text.length() && text.charAt(pos) == '[') {
-            pos++;
-            skipSpace();
-            if (peek() == ']') {
-                pos++;
-                return null;
-            }
-            while (true) {
-                skipSpace();
-                skipValue(depth + 1);
-                skipSpace();
-                if (peek() == ',') {
-                    pos++;
-                } else if (peek() == ']') {
-                    pos++;
-                    return null;
-                } else {
-                    throw error("',' or ']'");
-                }
-            }
+        char ch = peek();
+        if (ch == '[') {
+            return array(depth, false);
         }
-        if (pos < text.length() && (text.charAt(pos) == '-' || Character.isDigit(text.charAt(pos)))) {
+        if (ch == '-' || ch >= '0' && ch <= '9') {
             numberEnd();
             return null;
         }
