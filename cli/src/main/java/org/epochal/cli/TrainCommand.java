@@ -39,8 +39,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "continue a stopped or killed run")
     Path resume;
 
-    @Option(names = "--threads", paramLabel = "N", description = "compute threads (default: all cores; results are"
-            + " identical for any N)")
+    @Option(names = "--threads", paramLabel = "N", description = "compute threads (default: all cores or one, for"
+            + " each step whichever measures faster in the run; results are identical for any N)")
     Integer threads;
 
     @Option(names = "--quiet", description = "no progress or epoch lines")
@@ -62,6 +62,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new BadInputException("--threads: expected at least 1, got " + n);
         }
         Run.Options options = new Run.Options(out, n, quiet, initWeights, System.out, System.console() != null, List.of());
+        if (threads == null) {
+            options = options.withThreadsChosenUpTo(n);
+        }
         Run.Result result;
         try {
             if (resume != null) {

@@ -37,6 +37,8 @@ public abstract class Optimizer {
     /** This step's gradient of each parameter, or null where it is computed from an outer product. */
     private float[][] stepGrads;
     private final org.epochal.kernel.Parallel.RangeTask chunkUpdate = this::updateChunks;
+    /** Whether steps are split between the threads ({@link #setParallel}). */
+    private boolean splitting;
 
     /**
      * Runs each step on these threads when {@code split}: the parameters, cut into chunks of
@@ -46,9 +48,9 @@ public abstract class Optimizer {
      */
     public void setParallel(org.epochal.kernel.Parallel parallel, boolean split) {
         this.parallel = parallel;
-        if (!split || parallel.threads() == 1) {
-            chunkParam = null;
-            return;
+        splitting = split && parallel.threads() > 1;
+        if (!splitting || chunkParam != null) {
+            return; // the chunks, once cut, are kept: a trainer may switch thread counts between steps
         }
         int count = 0;
         for (Parameter p : params) {
@@ -72,7 +74,7 @@ public abstract class Optimizer {
     public final void step() {
         steps++;
         beginStep();
-        if (chunkParam != null) {
+        if (splitting) {
             for (int i = 0; i < params.size(); i++) {
                 // written out here, on the caller, when this optimizer does not take an outer product as it is
                 Parameter param = params.get(i);

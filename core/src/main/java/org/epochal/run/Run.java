@@ -39,12 +39,16 @@ import org.epochal.train.TrainingData;
  * {@link #resume} continues a stopped or killed run from its newest checkpoint, bit for bit.
  */
 public final class Run {
-    /** How to run: output folder (null: runs/NAME-TIMESTAMP), threads, terminal output, starting weights. */
+    /**
+     * How to run: output folder (null: runs/NAME-TIMESTAMP), threads (with {@code chooseThreads}, the most:
+     * each step runs on all of them or on one, whichever measures faster: {@link Trainer#chooseThreads}),
+     * terminal output, starting weights.
+     */
     public record Options(Path outDir, int threads, boolean quiet, Path initWeights, PrintStream out, boolean live,
-                          List<Callback> extraCallbacks, List<Detector> detectors) {
+                          List<Callback> extraCallbacks, List<Detector> detectors, boolean chooseThreads) {
         public Options(Path outDir, int threads, boolean quiet, Path initWeights, PrintStream out, boolean live,
                        List<Callback> extraCallbacks) {
-            this(outDir, threads, quiet, initWeights, out, live, extraCallbacks, List.of());
+            this(outDir, threads, quiet, initWeights, out, live, extraCallbacks, List.of(), false);
         }
 
         public static Options defaults() {
@@ -52,16 +56,21 @@ public final class Run {
         }
 
         public Options withOutDir(Path dir) {
-            return new Options(dir, threads, quiet, initWeights, out, live, extraCallbacks, detectors);
+            return new Options(dir, threads, quiet, initWeights, out, live, extraCallbacks, detectors, chooseThreads);
         }
 
         public Options withThreads(int n) {
-            return new Options(outDir, n, quiet, initWeights, out, live, extraCallbacks, detectors);
+            return new Options(outDir, n, quiet, initWeights, out, live, extraCallbacks, detectors, chooseThreads);
+        }
+
+        /** Up to {@code n} threads: all or one for each step, as measured in the run. */
+        public Options withThreadsChosenUpTo(int n) {
+            return new Options(outDir, n, quiet, initWeights, out, live, extraCallbacks, detectors, true);
         }
 
         /** Adds detectors of one's own to the standard ones (they run after every epoch and at the end). */
         public Options withDetectors(List<Detector> more) {
-            return new Options(outDir, threads, quiet, initWeights, out, live, extraCallbacks, more);
+            return new Options(outDir, threads, quiet, initWeights, out, live, extraCallbacks, more, chooseThreads);
         }
     }
 
@@ -146,7 +155,7 @@ public final class Run {
 
     private static Result execute(Experiment exp, Sequential model, TrainingData data, Path dir, Options options,
                                   Checkpoints.Loaded checkpoint) throws IOException {
-        try (Trainer trainer = new Trainer(exp, data, model, options.threads())) {
+        try (Trainer trainer = new Trainer(exp, data, model, options.threads()).chooseThreads(options.chooseThreads())) {
             List<String> columns = columns(exp, data);
             List<Stateful> parts = new ArrayList<>(List.of(trainer));
             EarlyStopping early = exp.earlyStopping() == null ? null : new EarlyStopping(exp.earlyStopping(), model);

@@ -70,6 +70,11 @@ public final class Trainer implements Stateful, AutoCloseable {
     private final Metrics trainMetrics;
     private final List<Callback> callbacks = new ArrayList<>();
     private final Parallel parallel;
+    /** Whether the optimizer's step is split between threads (when there are several). */
+    private final boolean splitUpdate;
+    /** Null, or what picks all threads or one for each step ({@link #chooseThreads}). */
+    private ThreadChoice choice;
+    private boolean allThreads = true;
     private final double baseLr;
     private final Control control = new Control(this);
     private int epochsDone;
@@ -84,7 +89,8 @@ public final class Trainer implements Stateful, AutoCloseable {
         this.parallel = new Parallel(threads);
         model.setParallel(parallel);
         this.optimizer = Optimizers.create(experiment.optimizer(), model.params());
-        optimizer.setParallel(parallel, experiment.data().batchSize() >= SPLIT_UPDATE_MIN_BATCH);
+        this.splitUpdate = experiment.data().batchSize() >= SPLIT_UPDATE_MIN_BATCH;
+        optimizer.setParallel(parallel, splitUpdate);
         this.baseLr = optimizer.lr();
         this.loss = Loss.of(experiment.loss());
         this.schedules = Schedules.list(experiment.schedules());
@@ -93,6 +99,31 @@ public final class Trainer implements Stateful, AutoCloseable {
         int evalBatch = Math.max(experiment.data().batchSize(), Math.min(1024, 4 * experiment.data().batchSize()));
         this.evaluator = new Evaluator(model, experiment.loss(), experiment.metrics(), evalBatch);
         this.trainMetrics = new Metrics(experiment.loss(), experiment.metrics());
+    }
+
+    /**
+     * Runs each step on all of the trainer's threads or on one, whichever measured faster in this run
+     * ({@link ThreadChoice}); the weights are the same bits either way. Off: always all threads.
+     */
+    public Trainer chooseThreads(boolean on) {
+        return chooseThreads(on && parallel.threads() > 1 ? new ThreadChoice() : null);
+    }
+
+    /** With a given chooser (tests: short windows), or null for all threads always. */
+    Trainer chooseThreads(ThreadChoice chooser) {
+        this.choice = chooser;
+        useAllThreads(true);
+        return this;
+    }
+
+    private void useAllThreads(boolean all) {
+        if (all != allThreads) {
+            Parallel p = all ? parallel : Parallel.SEQUENTIAL;
+            model.setParallel(p);
+            optimizer.setParallel(p, splitUpdate);
+            loader.setParallel(p);
+            allThreads = all;
+        }
     }
 
     public Trainer addCallback(Callback callback) {
@@ -109,6 +140,7 @@ public final class Trainer implements Stateful, AutoCloseable {
         callbacks.forEach(c -> c.runStart(start, control));
         boolean diverged = false;
         int epoch = epochsDone;
+        int firstEpoch = epochsDone + 1;
         StepTimes times = new StepTimes(loader.batches());
         while (epoch < epochs && !control.stopRequested()) {
             epoch++;
@@ -118,10 +150,20 @@ public final class Trainer implements Stateful, AutoCloseable {
             double lr = setLr(epoch);
             var epochStart = new Events.EpochStart(epoch, loader.batches(), loader.samples(), lr);
             callbacks.forEach(c -> c.epochStart(epochStart, control));
+            long stepBegan = 0; // a step's time runs from its batch's arrival to the next one's
             for (int b = 0; b < loader.batches(); b++) {
                 times.start(epoch == epochs, model);
                 lr = setLr(epoch);
                 Tensor x = loader.batch(b);
+                if (choice != null && epoch > firstEpoch) {
+                    // no gather of the loader's is pending here: the setting may change
+                    long now = System.nanoTime();
+                    if (stepBegan != 0) {
+                        choice.stepTook(now - stepBegan);
+                    }
+                    stepBegan = now;
+                    useAllThreads(choice.allThreads());
+                }
                 Tensor y = loader.targets();
                 model.zeroGrad();
                 times.mark(0);
