@@ -12,9 +12,9 @@ import java.util.Arrays;
  *
  * <p>Why: on the 2-vCPU hosts measured, two threads ran the Fashion-MNIST MLP at batch 64 at 1.2–1.3 times
  * one thread's speed in some processes and at half of it in others, for whole epochs (the host's placement
- * of the vCPUs, the JIT's compiler threads); a batch of one ran slower on two threads. The first comparison
- * comes after {@code 2·window} steps, then one every {@code every} steps (a probe on the slower setting
- * costs window/every of a step's difference: about 1% here).
+ * of the vCPUs, the JIT's compiler threads); a batch of one now and then ran slower on two. The first
+ * comparison comes after {@code 2·window} steps, then one every {@code every} steps (a probe on the slower
+ * setting costs window/every, 2%, of the difference between the two settings' steps).
  */
 class ThreadChoice {
     static final int WINDOW = 8;
@@ -74,7 +74,7 @@ class ThreadChoice {
         }
     }
 
-    /** Times the setting changed (for tests and the step report). */
+    /** Times the setting changed (for tests). */
     int switches() {
         return switches;
     }
