@@ -79,7 +79,7 @@ public class LayerBench {
         parallel = new Parallel(threads);
         net.setParallel(parallel);
         adam = Adam.adam(net.params(), 1e-3);
-        adam.setParallel(parallel, true);
+        adam.setParallel(parallel, org.epochal.optim.Optimizer.Split.CHUNKS);
         int[] in = net.inputShape();
         x = Tensor.batch(batch, in);
         SplittableRandom r = new SplittableRandom(1);

@@ -55,7 +55,7 @@ public class OptimizerBench {
             weight.grad(); // written out, for written(); deferred() defers it again each call
             adam = Adam.adam(List.of(weight), 1e-3);
             parallel = new org.epochal.kernel.Parallel(threads);
-            adam.setParallel(parallel, true);
+            adam.setParallel(parallel, org.epochal.optim.Optimizer.Split.CHUNKS);
         }
     }
 

@@ -140,6 +140,54 @@ public final class AdamUpdate {
         }
     }
 
+    /**
+     * {@link #adamOuter} of elements [from, to) of a rows × right.length matrix stored in panels of
+     * {@code width} columns (Parameter#storeInPanels: element (r, c) of panel p at (p·rows + r)·width + c −
+     * p·width); width, from and to whole vectors. One loop, wrapping to the next row at a panel's edge and
+     * to the next panel after its last row. Its own method with its own constants, as adamOuter's.
+     */
+    public static void adamOuterPanels(float[] p, float[] left, float[] right, float[] m, float[] v, int width,
+                                       int from, int to, float[] k) {
+        if (width % L != 0 || from % L != 0 || to % L != 0) {
+            throw new IllegalArgumentException("panels of " + width + ", elements [" + from + ", " + to
+                    + "): not whole vectors of " + L);
+        }
+        if (from >= to) {
+            return;
+        }
+        float beta1 = k[BETA1];
+        float beta2 = k[BETA2];
+        float omb1 = k[ONE_MINUS_BETA1];
+        float omb2 = k[ONE_MINUS_BETA2];
+        float eps = k[EPS];
+        float wd = k[WEIGHT_DECAY];
+        float decay = k[DECAY];
+        float stepSize = k[STEP_SIZE];
+        float invBc2 = k[INV_BC2_SQRT];
+        int rows = left.length;
+        int panel = from / (rows * width);
+        int within = from - panel * rows * width;
+        int r = within / width;
+        int c = panel * width + within - r * width; // the column in right
+        int edge = panel * width + width;
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector av = FloatVector.broadcast(S, left[r]);
+        for (int i = from; i < to; i += L) {
+            adamLanes(av.fma(FloatVector.fromArray(S, right, c), zero), p, m, v, i,
+                    beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, invBc2);
+            c += L;
+            if (c == edge && i + L < to) {
+                c -= width;
+                if (++r == rows) {
+                    r = 0;
+                    c = edge;
+                    edge += width;
+                }
+                av = FloatVector.broadcast(S, left[r]);
+            }
+        }
+    }
+
     /** {@link #adam}'s formula on lanes [i, i + L), g their gradient. */
     private static void adamLanes(FloatVector g, float[] p, float[] m, float[] v, int i, float beta1, float beta2,
                                   float omb1, float omb2, float eps, float wd, float decay, float stepSize,
@@ -203,6 +251,8 @@ public final class AdamUpdate {
         float[] left4 = Arrays.copyOf(x, 4);
         float[] right16 = Arrays.copyOf(y, 16);
         float[] right20 = Arrays.copyOf(x, 20);
+        float[] right32 = Arrays.copyOf(x, 32);
+        float[] p160 = new float[160];
         return new WarmUp.Loop[] {
             new WarmUp.Loop(300, i -> {
                 k[DECAY] = (i & 1) == 0 ? 1f : 0.999f;
@@ -211,6 +261,9 @@ public final class AdamUpdate {
             // a batch of one's weight gradients, held as outer products: 5 rows of 16 and 4 of 20 floats
             new WarmUp.Loop(300, i -> adamOuter(x, (i & 1) == 0 ? left5 : left4, (i & 1) == 0 ? right16 : right20,
                     g, g, i & 7, 80, k)),
+            // and stored in panels: 5 rows of two panels of 16, from and to a vector apart in turns
+            new WarmUp.Loop(500, i -> adamOuterPanels(p160, left5, right32, g, g, 16, (i & 7) * 16,
+                    160 - (i >> 3 & 1) * 16, k)),
         };
     }
 }

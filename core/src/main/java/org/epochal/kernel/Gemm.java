@@ -47,6 +47,9 @@ public final class Gemm {
         }
     }
 
+    /** Columns of B per panel of the kernels: a product n columns wide, n a multiple of it, reads B in place. */
+    public static final int PANEL_WIDTH = GemmKernels.W;
+
     private static final AtomicBoolean WARMING = new AtomicBoolean();
     private static final java.util.concurrent.CountDownLatch WARM = new java.util.concurrent.CountDownLatch(1);
 

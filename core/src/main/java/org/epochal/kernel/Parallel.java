@@ -127,10 +127,7 @@ public final class Parallel implements AutoCloseable {
         run(count, task, false);
     }
 
-    /**
-     * As {@link #forEach}, but task i always runs on thread i % threads (thread 0 being the caller). No
-     * balancing: the caller waits for the slowest thread.
-     */
+    /** As {@link #forEach}, but task i always runs on thread i % threads (0: the caller), the slowest awaited. */
     public void forEachPinned(int count, Task task) {
         run(count, task, true);
     }
@@ -175,7 +172,20 @@ public final class Parallel implements AutoCloseable {
      * one thread, or one chunk, the body gets the whole range at once.
      */
     public void forShares(int count, int grain, RangeTask body) {
-        int chunks = chunks(count, grain);
+        shares(chunks(count, grain), count, grain, null, body);
+    }
+
+    /**
+     * As {@link #forShares}, chunk c being body.run(c, c + 1), but share t is chunks [ends[t − 1], ends[t])
+     * (ends[−1] = 0, one end per thread): for work owned as another call's even split gave it out (a weight
+     * in panels: the optimizer's update of the panels each thread ran in the forward pass).
+     */
+    public void forShares(int[] ends, RangeTask body) {
+        shares(ends[threads - 1], ends[threads - 1], 1, ends, body);
+    }
+
+    /** A forShares call: share t ends at chunk ends[t], or the chunks split evenly when ends is null. */
+    private void shares(int chunks, int count, int grain, int[] ends, RangeTask body) {
         if (threads == 1 || chunks <= 1) {
             body.run(0, count);
             return;
@@ -190,11 +200,9 @@ public final class Parallel implements AutoCloseable {
         sharesBody = body;
         sharesCount = count;
         sharesGrain = grain;
-        for (int t = 0; t < threads; t++) {
-            shareEnd[t] = (int) ((long) chunks * (t + 1) / threads);
-        }
-        for (int t = 0; t < threads; t++) {
-            shareNext.set(shareSlot(t), ((long) gen << 32) | (int) ((long) chunks * t / threads));
+        for (int t = 0; t < threads; t++) { // read only by threads that see the call opened, below
+            shareEnd[t] = ends != null ? ends[t] : (int) ((long) chunks * (t + 1) / threads);
+            shareNext.set(shareSlot(t), ((long) gen << 32) | (t == 0 ? 0 : shareEnd[t - 1]));
         }
         open(gen);
         try {

@@ -21,6 +21,10 @@ public final class Linear extends Layer {
     private Tensor input;
     private Tensor output;
     private Tensor gradInput;
+    /** The sample and output of a forward product split by panels, for {@link #rowPanels} (made once). */
+    private float[] rowInput;
+    private float[] rowOutput;
+    private final org.epochal.kernel.Parallel.RangeTask rowPanels = this::rowPanels;
 
     public Linear(int out, boolean bias) {
         if (out < 1) {
@@ -81,8 +85,51 @@ public final class Linear extends Layer {
                 System.arraycopy(b, 0, y, r * out, out);
             }
         }
-        Gemm.gemm(parallel, false, false, n, out, in, x.data(), 0, in, weight.data(), 0, out, hasBias, y, 0, out);
+        if (weight.panelWidth() > 0) {
+            forwardPanels(n, x.data(), y);
+        } else {
+            Gemm.gemm(parallel, false, false, n, out, in, x.data(), 0, in, weight.data(), 0, out, hasBias, y, 0, out);
+        }
         return output;
+    }
+
+    /**
+     * Stores the weight in panels of {@code width} outputs (Parameter#storeInPanels) when it is large and
+     * its outputs are whole panels; true if it did. Each product then runs panel by panel, every output
+     * the same chain, so the same bits; a batch of one's forward pass runs its panels on the threads that
+     * update them (the trainer's choice at batch 1, with Optimizer.Split#PANELS).
+     */
+    public boolean storeWeightInPanels(int width, long minSize) {
+        if (out % width != 0 || out / width < 2 || (long) in * out < minSize || weight.panelWidth() != 0) {
+            return false;
+        }
+        weight.storeInPanels(width);
+        return true;
+    }
+
+    /** y[n, out] += x·Wt, Wt in panels: a product per panel; one sample's split between the threads by panels. */
+    private void forwardPanels(int n, float[] x, float[] y) {
+        int w = weight.panelWidth();
+        if (n == 1 && parallel.threads() > 1) {
+            rowInput = x;
+            rowOutput = y;
+            parallel.forShares(out / w, 1, rowPanels);
+            rowInput = null;
+            rowOutput = null;
+            return;
+        }
+        for (int p = 0; p < out / w; p++) {
+            Gemm.gemm(parallel, false, false, n, w, in, x, 0, in, weight.data(), p * in * w, w, hasBias, y, p * w, out);
+        }
+    }
+
+    /** Panels [from, to) of one sample's forward product, on whichever thread runs them. */
+    private void rowPanels(int from, int to) {
+        int w = weight.panelWidth();
+        for (int p = from; p < to; p++) {
+            Gemm.gemm(org.epochal.kernel.Parallel.SEQUENTIAL, false, false, 1, w, in, rowInput, 0, in, weight.data(),
+                    p * in * w, w, hasBias, rowOutput, p * w, out);
+        }
     }
 
     @Override
@@ -93,7 +140,11 @@ public final class Linear extends Layer {
         // dWt[in, out] += xᵀ[in, n]·dy[n, out]  (= when dW is zero; for one sample, held as x ⊗ dy until read)
         if (n != 1 || !weight.deferOuterGrad(input.data(), 0, dy, 0)) {
             boolean add = !weight.overwritesGrad();
-            Gemm.gemm(parallel, true, false, in, out, n, input.data(), 0, in, dy, 0, out, add, weight.grad(), 0, out);
+            int w = weight.panelWidth() > 0 ? weight.panelWidth() : out; // a panel at a time, or all at once
+            for (int p = 0; p < out / w; p++) {
+                Gemm.gemm(parallel, true, false, in, w, n, input.data(), 0, in, dy, p * w, out, add, weight.grad(),
+                        p * in * w, w);
+            }
         }
         if (hasBias) {
             // db[o] += Σ_r dy[r, o], rows in order
@@ -110,7 +161,12 @@ public final class Linear extends Layer {
         }
         // dx[n, in] = dy[n, out]·Wtᵀ[out, in]
         gradInput = inputBuffer(gradInput, n);
-        Gemm.gemm(parallel, false, true, n, in, out, dy, 0, out, weight.data(), 0, out, false, gradInput.data(), 0, in);
+        // with the weight in panels, a product per panel, each continuing the sums the last one stored
+        int w = weight.panelWidth() > 0 ? weight.panelWidth() : out;
+        for (int p = 0; p < out / w; p++) {
+            Gemm.gemm(parallel, false, true, n, in, w, dy, p * w, out, weight.data(), p * in * w, w, p > 0,
+                    gradInput.data(), 0, in);
+        }
         return gradInput;
     }
 

@@ -66,7 +66,7 @@ public final class Adam extends Optimizer {
     }
 
     @Override
-    protected boolean fusesOuterGradients() {
+    public boolean fusesOuterGradients() {
         return true;
     }
 
@@ -88,6 +88,11 @@ public final class Adam extends Optimizer {
         float[] grad = narrowGrads[index];
         Elementwise.outerProducts(left, right, from, to, grad, from);
         AdamUpdate.adam(p, grad, expAvg[index], expAvgSq[index], from, to, factors);
+    }
+
+    @Override
+    protected void updateOuterPanels(int index, float[] p, float[] left, float[] right, int width, int from, int to) {
+        AdamUpdate.adamOuterPanels(p, left, right, expAvg[index], expAvgSq[index], width, from, to, factors);
     }
 
     /** This step's bias corrections, in double as PyTorch computes them in Python; then {@link #factors}. */

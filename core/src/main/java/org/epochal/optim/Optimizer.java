@@ -27,13 +27,38 @@ public abstract class Optimizer {
     /** The experiment-file name: "sgd", "adam", "adamw", "rmsprop". */
     public abstract String type();
 
-    /** Elements per chunk of a step split between the threads ({@link #setParallel}). */
+    /** How a step is shared between threads ({@link #setParallel}). */
+    public enum Split {
+        /** Every update on the caller. */
+        NONE,
+        /**
+         * The parameters cut into chunks of {@link #SHARE_GRAIN} elements in parameter order, shared equally by
+         * {@link org.epochal.kernel.Parallel#forShares}: thread t updates the same elements every step, and
+         * takes over another's when that one is late.
+         */
+        CHUNKS,
+        /**
+         * A batch of one: each weight stored in panels ({@link Parameter#storeInPanels}) is updated by the
+         * threads that run its panels in the forward pass (panels [t·P/T, (t+1)·P/T) on thread t, as
+         * {@code forShares} gives them), so a panel, its moments and the forward's reads of it stay in one
+         * core's cache; the other parameters are the caller's share. Only for an optimizer that takes outer
+         * products as they are ({@link #fusesOuterGradients}); for others, {@link #NONE}.
+         */
+        PANELS
+    }
+
+    /** Elements per chunk of a split step. */
     static final int SHARE_GRAIN = 1 << 12;
     private org.epochal.kernel.Parallel parallel = org.epochal.kernel.Parallel.SEQUENTIAL;
-    /** The step's chunks, in parameter order: chunk c is elements [chunkFrom[c], chunkTo[c]) of chunkParam[c]. */
+    /** The step's chunks: chunk c is elements [chunkFrom[c], chunkTo[c]) of parameter chunkParam[c]. */
     private int[] chunkParam;
     private int[] chunkFrom;
     private int[] chunkTo;
+    /** Per thread, the end of its share of the chunks; null: equal shares. */
+    private int[] shareEnds;
+    /** What the chunks were cut for: the split and the thread count. */
+    private Split cutFor;
+    private int cutThreads;
     /** This step's gradient of each parameter, or null where it is computed from an outer product. */
     private float[][] stepGrads;
     private final org.epochal.kernel.Parallel.RangeTask chunkUpdate = this::updateChunks;
@@ -41,33 +66,58 @@ public abstract class Optimizer {
     private boolean splitting;
 
     /**
-     * Runs each step on these threads when {@code split}: the parameters, cut into chunks of
-     * {@link #SHARE_GRAIN} elements in parameter order, are shared by {@link org.epochal.kernel.Parallel#forShares}
-     * (thread t updates the same elements every step, and takes over another's when that one is late). Any
-     * split gives the same bits: every element's update is its own.
+     * Runs each step on these threads as {@code split} says (with one thread, or nothing to split, on the
+     * caller). Any split gives the same bits: every element's update is its own.
      */
-    public void setParallel(org.epochal.kernel.Parallel parallel, boolean split) {
+    public void setParallel(org.epochal.kernel.Parallel parallel, Split split) {
         this.parallel = parallel;
-        splitting = split && parallel.threads() > 1;
-        if (!splitting || chunkParam != null) {
+        int threads = parallel.threads();
+        boolean inPanels = false;
+        for (Parameter p : params) {
+            inPanels |= p.panelWidth() > 0;
+        }
+        splitting = threads > 1 && (split == Split.CHUNKS || split == Split.PANELS && inPanels && fusesOuterGradients());
+        if (!splitting || (split == cutFor && threads == cutThreads)) {
             return; // the chunks, once cut, are kept: a trainer may switch thread counts between steps
         }
-        int count = 0;
-        for (Parameter p : params) {
-            count += org.epochal.kernel.Parallel.chunks(p.size(), SHARE_GRAIN);
-        }
-        chunkParam = new int[count];
-        chunkFrom = new int[count];
-        chunkTo = new int[count];
-        int c = 0;
-        for (int i = 0; i < params.size(); i++) {
-            for (int from = 0; from < params.get(i).size(); from += SHARE_GRAIN, c++) {
-                chunkParam[c] = i;
-                chunkFrom[c] = from;
-                chunkTo[c] = Math.min(params.get(i).size(), from + SHARE_GRAIN);
+        java.util.List<int[]> chunks = new java.util.ArrayList<>();
+        int[] ends = split == Split.PANELS ? new int[threads] : null;
+        for (int t = 0; t < threads; t++) {
+            for (int i = 0; i < params.size(); i++) {
+                Parameter p = params.get(i);
+                if (split == Split.CHUNKS) {
+                    cut(chunks, i, 0, t == 0 ? p.size() : 0); // all in order, shared equally below
+                } else if (p.panelWidth() > 0) {
+                    int panels = p.shape()[0] / p.panelWidth();
+                    int panelSize = p.size() / panels;
+                    cut(chunks, i, panels * t / threads * panelSize, panels * (t + 1) / threads * panelSize);
+                } else if (t == 0) {
+                    cut(chunks, i, 0, p.size());
+                }
+            }
+            if (ends != null) {
+                ends[t] = chunks.size();
             }
         }
+        chunkParam = new int[chunks.size()];
+        chunkFrom = new int[chunks.size()];
+        chunkTo = new int[chunks.size()];
+        for (int c = 0; c < chunks.size(); c++) {
+            chunkParam[c] = chunks.get(c)[0];
+            chunkFrom[c] = chunks.get(c)[1];
+            chunkTo[c] = chunks.get(c)[2];
+        }
+        shareEnds = ends;
+        cutFor = split;
+        cutThreads = threads;
         stepGrads = new float[params.size()][];
+    }
+
+    /** Adds elements [from, to) of parameter i as chunks of {@link #SHARE_GRAIN}. */
+    private static void cut(java.util.List<int[]> chunks, int i, int from, int to) {
+        for (int f = from; f < to; f += SHARE_GRAIN) {
+            chunks.add(new int[] {i, f, Math.min(to, f + SHARE_GRAIN)});
+        }
     }
 
     /** One update of every parameter from its current gradient. */
@@ -80,7 +130,11 @@ public abstract class Optimizer {
                 Parameter param = params.get(i);
                 stepGrads[i] = param.hasOuterGrad() && fusesOuterGradients() ? null : param.grad();
             }
-            parallel.forShares(chunkParam.length, 1, chunkUpdate);
+            if (shareEnds != null) {
+                parallel.forShares(shareEnds, chunkUpdate);
+            } else {
+                parallel.forShares(chunkParam.length, 1, chunkUpdate);
+            }
             return;
         }
         for (int i = 0; i < params.size(); i++) {
@@ -102,6 +156,8 @@ public abstract class Optimizer {
     private void update(int index, Parameter param, float[] grad, int from, int to) {
         if (grad != null) {
             update(index, param.data(), grad, from, to);
+        } else if (param.panelWidth() > 0) {
+            updateOuterPanels(index, param.data(), param.outerLeft(), param.outerRight(), param.panelWidth(), from, to);
         } else {
             updateOuter(index, param.data(), param.outerLeft(), param.outerRight(), from, to);
         }
@@ -111,7 +167,7 @@ public abstract class Optimizer {
      * Whether {@link #updateOuter} is implemented: this optimizer then takes a gradient held as an outer
      * product ({@link Parameter#deferOuterGrad}) as it is, computing each element in its loop.
      */
-    protected boolean fusesOuterGradients() {
+    public boolean fusesOuterGradients() {
         return false;
     }
 
@@ -121,6 +177,14 @@ public abstract class Optimizer {
      * {@link #update} over the written gradient). Called only when {@link #fusesOuterGradients()}.
      */
     protected void updateOuter(int index, float[] p, float[] left, float[] right, int from, int to) {
+        throw new UnsupportedOperationException(type() + " takes written gradients");
+    }
+
+    /**
+     * {@link #updateOuter} of a matrix stored in panels of {@code width} columns ({@link Parameter#storeInPanels}):
+     * element (r, c) of panel p at (p·rows + r)·width + c − p·width.
+     */
+    protected void updateOuterPanels(int index, float[] p, float[] left, float[] right, int width, int from, int to) {
         throw new UnsupportedOperationException(type() + " takes written gradients");
     }
 

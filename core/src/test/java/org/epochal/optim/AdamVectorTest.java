@@ -115,8 +115,8 @@ class AdamVectorTest {
         Adam split = adam(0, a);
         Adam whole = adam(0, b);
         try (org.epochal.kernel.Parallel parallel = new org.epochal.kernel.Parallel(2)) {
-            split.setParallel(parallel, true);
-            whole.setParallel(parallel, false);
+            split.setParallel(parallel, Optimizer.Split.CHUNKS);
+            whole.setParallel(parallel, Optimizer.Split.NONE);
             SplittableRandom r = new SplittableRandom(5);
             for (int step = 0; step < 3; step++) {
                 for (int i = 0; i < n; i++) {
@@ -125,6 +125,50 @@ class AdamVectorTest {
                 split.step();
                 whole.step();
                 assertArrayEquals(b.data(), a.data(), "step " + step);
+            }
+        }
+    }
+
+    /**
+     * Adam over a gradient held as an outer product, the matrix stored in panels: any range of whole vectors
+     * (starting inside a panel's row, ending in another panel) gives the bits of the loop over the written
+     * gradient.
+     */
+    @Test
+    void panelsFromAnOuterProductEqualTheWrittenGradient() {
+        int rows = 7;
+        int width = 32;
+        int cols = 3 * width;
+        float[] left = new float[rows];
+        float[] right = new float[cols];
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < rows; i++) {
+            left[i] = (float) r.nextGaussian();
+        }
+        for (int c = 0; c < cols; c++) {
+            right[c] = (float) (r.nextGaussian() * 0.1);
+        }
+        float[] grad = new float[rows * cols];
+        for (int c = 0; c < cols; c++) {
+            for (int i = 0; i < rows; i++) {
+                grad[(c / width * rows + i) * width + c % width] = Math.fma(left[i], right[c], 0f);
+            }
+        }
+        float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0.01f, 1f, 1e-3f, 1.2f};
+        int lanes = AdamUpdate.LANES;
+        for (int cut : new int[] {0, lanes, 3 * lanes, 7 * width, 7 * width + lanes, rows * cols - lanes}) {
+            Parameter a = parameter(rows * cols);
+            Parameter b = parameter(rows * cols);
+            float[] ma = new float[rows * cols];
+            float[] va = new float[rows * cols];
+            float[] mb = new float[rows * cols];
+            float[] vb = new float[rows * cols];
+            for (int step = 0; step < 3; step++) {
+                AdamUpdate.adamOuterPanels(a.data(), left, right, ma, va, width, 0, cut, k);
+                AdamUpdate.adamOuterPanels(a.data(), left, right, ma, va, width, cut, rows * cols, k);
+                AdamUpdate.adam(b.data(), grad, mb, vb, 0, rows * cols, k);
+                assertArrayEquals(b.data(), a.data(), "cut at " + cut + ", step " + step);
+                assertArrayEquals(vb, va, "cut at " + cut + ", step " + step);
             }
         }
     }

@@ -39,7 +39,7 @@ class DeferredGradientTest {
                     Optimizer a = OPTIMIZERS.get(o).apply(List.of(deferred));
                     Optimizer b = OPTIMIZERS.get(o).apply(List.of(written));
                     try (Parallel parallel = new Parallel(threads)) {
-                        a.setParallel(parallel, true);
+                        a.setParallel(parallel, Optimizer.Split.CHUNKS);
                         for (int step = 0; step < 3; step++) {
                             float[] x = values(shape[1], 10 + step);
                             float[] dy = values(shape[0], 20 + step);
@@ -60,6 +60,54 @@ class DeferredGradientTest {
                             Map<String, float[]> want = b.state();
                             want.forEach((key, value) -> assertArrayEquals(value, a.state().get(key), at + " " + key));
                             assertArrayEquals(g, deferred.grad(), "read afterwards, the gradient is written out");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A weight stored in panels (a batch of one's first layer), its gradient deferred and its update split by
+     * panels between the threads, with a bias beside it: the same bits as the weight stored row by row from
+     * its written gradient, for every optimizer (those that take no outer product write it out in panels).
+     */
+    @Test
+    void optimizersStepAWeightInPanelsToTheSameBits() {
+        // [out, in]: two panels of 64 by 3 rows; four by 37; three by 300 (chunks of 4,096 inside panels)
+        for (int[] shape : new int[][] {{128, 3}, {256, 37}, {192, 300}}) {
+            for (int o = 0; o < OPTIMIZERS.size(); o++) {
+                for (int threads : new int[] {1, 2, 3}) {
+                    Parameter panels = Parameter.transposed("w", shape[0], shape[1]);
+                    Parameter plain = Parameter.transposed("w", shape[0], shape[1]);
+                    fill(plain.data(), 1);
+                    System.arraycopy(plain.data(), 0, panels.data(), 0, plain.size());
+                    panels.storeInPanels(64);
+                    Parameter biasA = new Parameter("b", shape[0]);
+                    Parameter biasB = new Parameter("b", shape[0]);
+                    Optimizer a = OPTIMIZERS.get(o).apply(List.of(panels, biasA));
+                    Optimizer b = OPTIMIZERS.get(o).apply(List.of(plain, biasB));
+                    try (Parallel parallel = new Parallel(threads)) {
+                        a.setParallel(parallel, Optimizer.Split.PANELS);
+                        for (int step = 0; step < 3; step++) {
+                            float[] x = values(shape[1], 10 + step);
+                            float[] dy = values(shape[0], 20 + step);
+                            panels.zeroGrad();
+                            assertEquals(true, panels.deferOuterGrad(x, 0, dy, 0));
+                            plain.zeroGrad();
+                            assertEquals(true, plain.deferOuterGrad(x, 0, dy, 0));
+                            plain.grad(); // written out
+                            fill(biasA.grad(), 30 + step);
+                            fill(biasB.grad(), 30 + step);
+                            a.step();
+                            b.step();
+                            String at = a.type() + " #" + o + " " + shape[0] + "x" + shape[1] + " threads "
+                                    + threads + " step " + step;
+                            assertArrayEquals(plain.inShapeOrder(plain.data()), panels.inShapeOrder(panels.data()), at);
+                            assertArrayEquals(biasB.data(), biasA.data(), at + " bias");
+                            Map<String, float[]> want = b.state();
+                            want.forEach((key, value) -> assertArrayEquals(b.stateOwner(key).inShapeOrder(value),
+                                    a.stateOwner(key).inShapeOrder(a.state().get(key)), at + " " + key));
                         }
                     }
                 }

@@ -21,7 +21,7 @@ class AllocationTest {
     Path tmp;
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"mlp,1", "cnn,1", "cnn,2", "wide,2", "one,1"})
+    @org.junit.jupiter.params.provider.CsvSource({"mlp,1", "cnn,1", "cnn,2", "wide,2", "one,1", "panels,2"})
     void aWarmBatchAllocatesAlmostNothing(String kind, int threads) throws InterruptedException {
         // Until C2 has compiled them, Vector API kernels allocate their vectors: measure after the warm-up
         // (it failed twice on a loaded machine when 800 batches ran before the kernels were compiled).
@@ -32,6 +32,9 @@ class AllocationTest {
         if (kind.equals("one")) {
             // the MLP at batch 1: weight gradients held as outer products, computed in the optimizer's loop
             b.batchSize(1).input(64).layer("linear", "out", 128).layer("relu").layer("linear", "out", 10);
+        } else if (kind.equals("panels")) {
+            // batch 1 with a first weight of 64K elements: stored in panels, each thread running its own
+            b.batchSize(1).input(64).layer("linear", "out", 1024).layer("relu").layer("linear", "out", 10);
         } else if (kind.equals("mlp")) {
             b.input(64).layer("linear", "out", 128).layer("relu").layer("linear", "out", 10);
         } else if (kind.equals("wide")) {

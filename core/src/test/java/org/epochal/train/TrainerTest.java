@@ -140,14 +140,51 @@ class TrainerTest {
                     assertEquals(stored[i * 16 + o], expAvg[o * 4 + i]);
                 }
             }
-            float[] before = w.data().clone();
-            float[] avgBefore = stored.clone();
-            java.util.Arrays.fill(w.data(), 0f);
-            java.util.Arrays.fill(stored, 0f);
-            trainer.restoreState(state);
-            assertArrayEquals(before, w.data());
-            assertArrayEquals(avgBefore, stored);
+            restoresInPlace(trainer, state, w.data(), stored);
         }
+    }
+
+    /** Zeroes the arrays, restores the state and checks that they hold their values again. */
+    private static void restoresInPlace(Trainer trainer, Stateful.State state, float[]... arrays) {
+        List<float[]> before = Stream.of(arrays).map(float[]::clone).toList();
+        for (float[] a : arrays) {
+            java.util.Arrays.fill(a, 0f);
+        }
+        trainer.restoreState(state);
+        for (int i = 0; i < arrays.length; i++) {
+            assertArrayEquals(before.get(i), arrays[i], "array " + i);
+        }
+    }
+
+    @Test
+    void atBatchOneAdamsLargeWeightIsStoredInPanelsWithTheSameBitsOnOneTwoOrThreeThreads() {
+        // 512×128 = 65,536 weights: stored in panels (Trainer.PANELS_MIN_SIZE), each thread running and
+        // updating its own; checkpoints still hold PyTorch's layout and restore in place
+        List<float[]> weights = new ArrayList<>();
+        for (int threads : new int[] {1, 2, 3}) {
+            Experiment exp = new ExperimentBuilder("p").seed(1).epochs(2)
+                    .train("format", "synthetic", "kind", "blobs", "samples", 40, "features", 512, "classes", 3,
+                            "seed", 2)
+                    .batchSize(1).input(512).layer("linear", "out", 128).layer("relu").layer("linear", "out", 3)
+                    .loss("cross_entropy").optimizer("adam", "lr", 0.01).build(tmp.resolve("t" + threads));
+            Sequential model = exp.buildModel();
+            TrainingData data = TrainingData.load(exp, model.inputShape(), 3);
+            try (Trainer trainer = new Trainer(exp, data, model, threads)) {
+                Parameter w = model.params().get(0);
+                assertEquals(64, w.panelWidth());
+                assertEquals(0, model.params().get(2).panelWidth(), "128×3: row by row");
+                trainer.fit();
+                float[] inShape = w.inShapeOrder(w.data());
+                weights.add(inShape);
+                Stateful.State state = trainer.saveState();
+                assertArrayEquals(inShape, state.arrays().get("model.0.weight"));
+                float[] expAvg = trainer.optimizer().state().get("exp_avg.0");
+                assertArrayEquals(w.inShapeOrder(expAvg), state.arrays().get("optimizer.exp_avg.0"));
+                restoresInPlace(trainer, state, w.data(), expAvg);
+            }
+        }
+        assertArrayEquals(weights.get(0), weights.get(1), "1 against 2 threads");
+        assertArrayEquals(weights.get(0), weights.get(2), "1 against 3 threads");
     }
 
     @Test
