@@ -177,8 +177,8 @@ public final class Parallel implements AutoCloseable {
 
     /**
      * As {@link #forShares}, chunk c being body.run(c, c + 1), but share t is chunks [ends[t − 1], ends[t])
-     * (ends[−1] = 0, one end per thread): for work owned as another call's even split gave it out (a weight
-     * in panels: the optimizer's update of the panels each thread ran in the forward pass).
+     * (ends[−1] = 0, one end per thread): shares the caller sets (a weight in panels: the optimizer's update
+     * of the panels each thread ran in the forward pass, and the other parameters the caller's).
      */
     public void forShares(int[] ends, RangeTask body) {
         shares(ends[threads - 1], ends[threads - 1], 1, ends, body);

@@ -85,10 +85,19 @@ public final class Linear extends Layer {
                 System.arraycopy(b, 0, y, r * out, out);
             }
         }
-        if (weight.panelWidth() > 0) {
-            forwardPanels(n, x.data(), y);
-        } else {
-            Gemm.gemm(parallel, false, false, n, out, in, x.data(), 0, in, weight.data(), 0, out, hasBias, y, 0, out);
+        int w = panelWidth();
+        if (n == 1 && w < out && parallel.threads() > 1) {
+            // one sample, the weight in panels: each thread its own panels (Optimizer.Split#PANELS)
+            rowInput = x.data();
+            rowOutput = y;
+            parallel.forShares(out / w, 1, rowPanels);
+            rowInput = null;
+            rowOutput = null;
+            return output;
+        }
+        for (int p = 0; p < out / w; p++) { // a panel at a time, or all at once
+            Gemm.gemm(parallel, false, false, n, w, in, x.data(), 0, in, weight.data(), p * in * w, w, hasBias, y,
+                    p * w, out);
         }
         return output;
     }
@@ -107,20 +116,9 @@ public final class Linear extends Layer {
         return true;
     }
 
-    /** y[n, out] += x·Wt, Wt in panels: a product per panel; one sample's split between the threads by panels. */
-    private void forwardPanels(int n, float[] x, float[] y) {
-        int w = weight.panelWidth();
-        if (n == 1 && parallel.threads() > 1) {
-            rowInput = x;
-            rowOutput = y;
-            parallel.forShares(out / w, 1, rowPanels);
-            rowInput = null;
-            rowOutput = null;
-            return;
-        }
-        for (int p = 0; p < out / w; p++) {
-            Gemm.gemm(parallel, false, false, n, w, in, x, 0, in, weight.data(), p * in * w, w, hasBias, y, p * w, out);
-        }
+    /** Outputs per panel of the stored weight: all of them when it is stored row by row. */
+    private int panelWidth() {
+        return weight.panelWidth() > 0 ? weight.panelWidth() : out;
     }
 
     /** Panels [from, to) of one sample's forward product, on whichever thread runs them. */
@@ -140,7 +138,7 @@ public final class Linear extends Layer {
         // dWt[in, out] += xᵀ[in, n]·dy[n, out]  (= when dW is zero; for one sample, held as x ⊗ dy until read)
         if (n != 1 || !weight.deferOuterGrad(input.data(), 0, dy, 0)) {
             boolean add = !weight.overwritesGrad();
-            int w = weight.panelWidth() > 0 ? weight.panelWidth() : out; // a panel at a time, or all at once
+            int w = panelWidth();
             for (int p = 0; p < out / w; p++) {
                 Gemm.gemm(parallel, true, false, in, w, n, input.data(), 0, in, dy, p * w, out, add, weight.grad(),
                         p * in * w, w);
@@ -162,7 +160,7 @@ public final class Linear extends Layer {
         // dx[n, in] = dy[n, out]·Wtᵀ[out, in]
         gradInput = inputBuffer(gradInput, n);
         // with the weight in panels, a product per panel, each continuing the sums the last one stored
-        int w = weight.panelWidth() > 0 ? weight.panelWidth() : out;
+        int w = panelWidth();
         for (int p = 0; p < out / w; p++) {
             Gemm.gemm(parallel, false, true, n, in, w, dy, p * w, out, weight.data(), p * in * w, w, p > 0,
                     gradInput.data(), 0, in);

@@ -77,7 +77,6 @@ public final class Parameter {
      * that read the layout ({@link #panelWidth}) compute the same bits as before.
      */
     public void storeInPanels(int width) {
-        int rows = shape[1];
         int cols = shape[0];
         if (!transposed || width < 1 || cols % width != 0 || panelWidth != 0) {
             throw new IllegalStateException(name + ": panels of " + width + " need a transposed matrix whose "

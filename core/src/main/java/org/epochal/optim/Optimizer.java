@@ -54,7 +54,7 @@ public abstract class Optimizer {
     private int[] chunkParam;
     private int[] chunkFrom;
     private int[] chunkTo;
-    /** Per thread, the end of its share of the chunks; null: equal shares. */
+    /** Per thread, the end of its share of the chunks. */
     private int[] shareEnds;
     /** What the chunks were cut for: the split and the thread count. */
     private Split cutFor;
@@ -81,13 +81,11 @@ public abstract class Optimizer {
             return; // the chunks, once cut, are kept: a trainer may switch thread counts between steps
         }
         java.util.List<int[]> chunks = new java.util.ArrayList<>();
-        int[] ends = split == Split.PANELS ? new int[threads] : null;
+        int[] ends = new int[threads];
         for (int t = 0; t < threads; t++) {
             for (int i = 0; i < params.size(); i++) {
                 Parameter p = params.get(i);
-                if (split == Split.CHUNKS) {
-                    cut(chunks, i, 0, t == 0 ? p.size() : 0); // all in order, shared equally below
-                } else if (p.panelWidth() > 0) {
+                if (split == Split.PANELS && p.panelWidth() > 0) {
                     int panels = p.shape()[0] / p.panelWidth();
                     int panelSize = p.size() / panels;
                     cut(chunks, i, panels * t / threads * panelSize, panels * (t + 1) / threads * panelSize);
@@ -95,8 +93,11 @@ public abstract class Optimizer {
                     cut(chunks, i, 0, p.size());
                 }
             }
-            if (ends != null) {
-                ends[t] = chunks.size();
+            ends[t] = chunks.size();
+        }
+        if (split == Split.CHUNKS) { // all in parameter order, shared equally
+            for (int t = 0; t < threads; t++) {
+                ends[t] = (int) ((long) chunks.size() * (t + 1) / threads);
             }
         }
         chunkParam = new int[chunks.size()];
@@ -130,11 +131,7 @@ public abstract class Optimizer {
                 Parameter param = params.get(i);
                 stepGrads[i] = param.hasOuterGrad() && fusesOuterGradients() ? null : param.grad();
             }
-            if (shareEnds != null) {
-                parallel.forShares(shareEnds, chunkUpdate);
-            } else {
-                parallel.forShares(chunkParam.length, 1, chunkUpdate);
-            }
+            parallel.forShares(shareEnds, chunkUpdate);
             return;
         }
         for (int i = 0; i < params.size(); i++) {
