@@ -19,9 +19,8 @@ import java.util.concurrent.locks.LockSupport;
  * atomic (generation, next index) pair, so a worker still busy with an old call can never claim a task of
  * the next one. Pinned calls ({@link #forEachPinned}, {@link #forSlices}) skip the claims: thread t runs
  * tasks t, t + threads, ..., so work split the same way lands on the same core every time. {@link #forShares}
- * runs chunks each thread's own share first, then any left of the others'. {@link #startAsync}
- * runs one body on worker 1 while the caller goes on; the next call waits for it. Also owns the scratch that
- * kernels reuse between calls.
+ * runs chunks each thread's own share first, then any left of the others'. {@link #startAsync} runs one body
+ * on worker 1 while the caller goes on; the next call waits for it. Also owns the kernels' reused scratch.
  */
 public final class Parallel implements AutoCloseable {
     /** Runs everything on the calling thread. */
@@ -308,10 +307,8 @@ public final class Parallel implements AutoCloseable {
         awaitZero(asyncLeft);
         asyncBody = null;
         Throwable f = asyncFailure;
-        if (f != null) {
-            asyncFailure = null;
-            rethrow(f);
-        }
+        asyncFailure = null;
+        rethrow(f);
     }
 
     private void run(int count, Task task, boolean pinned) {
@@ -349,10 +346,8 @@ public final class Parallel implements AutoCloseable {
         awaitZero(remaining);
         this.task = null;
         Throwable f = failure;
-        if (f != null) {
-            failure = null;
-            rethrow(f);
-        }
+        failure = null;
+        rethrow(f);
     }
 
     /** Makes call gen claimable (its fields are written) and wakes the workers. */
@@ -365,9 +360,8 @@ public final class Parallel implements AutoCloseable {
 
     /** Spins until the count is zero (yielding the core after a while: a long wait is a descheduled thread's). */
     private static void awaitZero(AtomicInteger count) {
-        int spins = 0;
-        while (count.get() > 0) {
-            if (++spins < 20_000) {
+        for (int spins = 1; count.get() > 0; spins++) {
+            if (spins < 20_000) {
                 Thread.onSpinWait();
             } else {
                 Thread.yield();
@@ -376,6 +370,9 @@ public final class Parallel implements AutoCloseable {
     }
 
     private static void rethrow(Throwable f) {
+        if (f == null) {
+            return;
+        }
         if (f instanceof RuntimeException r) {
             throw r;
         }
@@ -454,15 +451,19 @@ public final class Parallel implements AutoCloseable {
                 work(gen, self);
                 continue;
             }
-            // Spin a while (kernels come back to back, and waking a parked thread takes tens of
-            // microseconds, longer than many kernels), then park until the next forEach unparks us.
+            // Spin a while (kernels come back to back; waking a parked thread takes tens of µs), every 64
+            // spins offering the vCPU to other threads (the JIT's compilers then run in a step's gaps, not
+            // amid this worker's share: docs/performance-log.md), then park until the next call unparks us.
             boolean found = false;
             long deadline = System.nanoTime() + SPIN_NANOS;
             for (int spin = 1; !found; spin++) {
                 Thread.onSpinWait();
                 found = (int) (state.get() >>> 32) != seen;
-                if ((spin & 63) == 0 && System.nanoTime() > deadline) {
-                    break;
+                if ((spin & 63) == 0 && !found) {
+                    if (System.nanoTime() > deadline) {
+                        break;
+                    }
+                    Thread.yield();
                 }
             }
             if (!found) {
