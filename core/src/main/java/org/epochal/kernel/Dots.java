@@ -46,6 +46,10 @@ public final class Dots {
             reference(m, n, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
             return;
         }
+        if (m == 1) {
+            oneRow(n, k, k, 0, a, aOff, b, bOff, ldb, accumulate, c, cOff);
+            return;
+        }
         int kv = k / LANES * LANES;
         float[] lanes = SCRATCH.get();
         if (lanes.length < m * n * LANES) {
@@ -122,6 +126,153 @@ public final class Dots {
         s10.intoArray(lanes, r1 * LANES); s11.intoArray(lanes, (r1 + q1) * LANES); s12.intoArray(lanes, (r1 + q2) * LANES);
         s20.intoArray(lanes, r2 * LANES); s21.intoArray(lanes, (r2 + q1) * LANES); s22.intoArray(lanes, (r2 + q2) * LANES);
         s30.intoArray(lanes, r3 * LANES); s31.intoArray(lanes, (r3 + q1) * LANES); s32.intoArray(lanes, (r3 + q2) * LANES);
+    }
+
+    /** Rows of B at a time in {@link #oneRow}: eight lane chains in registers, one load of A for all. */
+    private static final int ROWS = 8;
+
+    /**
+     * {@link #rows} of one row of A against the n rows of a B stored in panels of {@code width} columns
+     * (Parameter#storeInPanels: element (j, p) at bOff + (p / width)·n·width + j·width + p % width), the same
+     * bits as {@code rows(1, n, k, ...)} over B stored row by row: a batch of one's input gradient through a
+     * weight in panels. k is whole panels, width whole vectors.
+     */
+    public static void rowInPanels(int n, int k, int width, float[] a, int aOff, float[] b, int bOff,
+                                   boolean accumulate, float[] c, int cOff) {
+        if (width % LANES != 0 || k % width != 0) {
+            throw new IllegalArgumentException("k " + k + " in panels of " + width + ": not whole vectors of " + LANES);
+        }
+        if (!VECTOR) {
+            float[] rows = new float[n * k]; // the fallback: B row by row
+            for (int j = 0; j < n; j++) {
+                for (int p = 0; p < k; p++) {
+                    rows[j * k + p] = b[bOff + p / width * n * width + j * width + p % width];
+                }
+            }
+            reference(1, n, k, a, aOff, k, rows, 0, k, accumulate, c, cOff, n);
+            return;
+        }
+        oneRow(n, k, width, n * width, a, aOff, b, bOff, width, accumulate, c, cOff);
+    }
+
+    /**
+     * {@link #rows} for one row of A (a batch of one's input gradient, dx[in] = dy[out]·Wᵀ, W stored [in, out]):
+     * ROWS rows of B against A at once over all of p, each row of B read once. The 4×3 tiles would compute
+     * the one row four times, and sum each element's lanes in a chain of its own: 256×128 took 6 µs there,
+     * 9 µs through Gemm (which transposes B for its chains), 3 µs here. B's rows may be cut into segments of
+     * {@code seg} elements, {@code segStride} apart (panels; a whole multiple of 16 unless one segment).
+     */
+    private static void oneRow(int n, int k, int seg, int segStride, float[] a, int aOff, float[] b, int bOff,
+                               int ldb, boolean accumulate, float[] c, int cOff) {
+        int kv = k / LANES * LANES;
+        float[] lanes = SCRATCH.get();
+        int sums = ROWS * LANES; // the rows' sums wait at lanes[sums + r]
+        if (lanes.length < sums + ROWS) {
+            lanes = new float[sums + ROWS];
+            SCRATCH.set(lanes);
+        }
+        for (int j0 = 0; j0 < n; j0 += ROWS) {
+            int rows = Math.min(ROWS, n - j0);
+            if (kv > 0) {
+                laneSums(a, aOff, b, bOff + j0 * ldb, ldb, rows, kv, seg, segStride, lanes);
+            }
+            if (kv > 0 && rows == ROWS) {
+                addLanes(lanes, sums);
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    lanes[sums + r] = kv > 0 ? lanes[r * LANES] : 0f;
+                }
+                for (int l = 1; kv > 0 && l < LANES; l++) {
+                    for (int r = 0; r < rows; r++) {
+                        lanes[sums + r] += lanes[r * LANES + l];
+                    }
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                int row = bOff + (j0 + r) * ldb; // the tail only when B is one segment
+                float t = lanes[sums + r];
+                for (int p = kv; p < k; p++) {
+                    t = Math.fma(a[aOff + p], b[row + p], t);
+                }
+                int ci = cOff + j0 + r;
+                c[ci] = accumulate ? c[ci] + t : t;
+            }
+        }
+    }
+
+    /**
+     * lanes[sums + r] = l0 + l1 + ... + l15 of row r's partials (lanes[r·16 + l]) for the ROWS rows, the
+     * rows' chains side by side in registers: summed through the array, each add waited for the last one's
+     * store (256 rows: 3 µs against 1).
+     */
+    private static void addLanes(float[] lanes, int sums) {
+        float s0 = lanes[0], s1 = lanes[LANES], s2 = lanes[2 * LANES], s3 = lanes[3 * LANES];
+        float s4 = lanes[4 * LANES], s5 = lanes[5 * LANES], s6 = lanes[6 * LANES], s7 = lanes[7 * LANES];
+        for (int l = 1; l < LANES; l++) {
+            s0 += lanes[l];
+            s1 += lanes[LANES + l];
+            s2 += lanes[2 * LANES + l];
+            s3 += lanes[3 * LANES + l];
+            s4 += lanes[4 * LANES + l];
+            s5 += lanes[5 * LANES + l];
+            s6 += lanes[6 * LANES + l];
+            s7 += lanes[7 * LANES + l];
+        }
+        lanes[sums] = s0;
+        lanes[sums + 1] = s1;
+        lanes[sums + 2] = s2;
+        lanes[sums + 3] = s3;
+        lanes[sums + 4] = s4;
+        lanes[sums + 5] = s5;
+        lanes[sums + 6] = s6;
+        lanes[sums + 7] = s7;
+    }
+
+    /**
+     * The sixteen lane partials of rows [0, rows) of B (from bRow, ldb apart) against A over p in [0, kv),
+     * stored at lanes[r·16]; rows past the last real one repeat it.
+     */
+    private static void laneSums(float[] a, int aOff, float[] b, int bRow, int ldb, int rows, int kv, int seg,
+                                 int segStride, float[] lanes) {
+        int b0 = bRow;
+        int b1 = bRow + Math.min(1, rows - 1) * ldb;
+        int b2 = bRow + Math.min(2, rows - 1) * ldb;
+        int b3 = bRow + Math.min(3, rows - 1) * ldb;
+        int b4 = bRow + Math.min(4, rows - 1) * ldb;
+        int b5 = bRow + Math.min(5, rows - 1) * ldb;
+        int b6 = bRow + Math.min(6, rows - 1) * ldb;
+        int b7 = bRow + Math.min(7, rows - 1) * ldb;
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        for (int p = 0, q = 0; p < kv; p += LANES, q += LANES) {
+            if (q == seg) { // the next segment of the rows
+                q = 0;
+                b0 += segStride - seg;
+                b1 += segStride - seg;
+                b2 += segStride - seg;
+                b3 += segStride - seg;
+                b4 += segStride - seg;
+                b5 += segStride - seg;
+                b6 += segStride - seg;
+                b7 += segStride - seg;
+            }
+            FloatVector x = FloatVector.fromArray(S, a, aOff + p);
+            s0 = x.fma(FloatVector.fromArray(S, b, b0 + p), s0);
+            s1 = x.fma(FloatVector.fromArray(S, b, b1 + p), s1);
+            s2 = x.fma(FloatVector.fromArray(S, b, b2 + p), s2);
+            s3 = x.fma(FloatVector.fromArray(S, b, b3 + p), s3);
+            s4 = x.fma(FloatVector.fromArray(S, b, b4 + p), s4);
+            s5 = x.fma(FloatVector.fromArray(S, b, b5 + p), s5);
+            s6 = x.fma(FloatVector.fromArray(S, b, b6 + p), s6);
+            s7 = x.fma(FloatVector.fromArray(S, b, b7 + p), s7);
+        }
+        s0.intoArray(lanes, 0);
+        s1.intoArray(lanes, LANES);
+        s2.intoArray(lanes, 2 * LANES);
+        s3.intoArray(lanes, 3 * LANES);
+        s4.intoArray(lanes, 4 * LANES);
+        s5.intoArray(lanes, 5 * LANES);
+        s6.intoArray(lanes, 6 * LANES);
+        s7.intoArray(lanes, 7 * LANES);
     }
 
     private static FloatVector start(float[] lanes, int element, boolean load) {

@@ -2,6 +2,7 @@ package org.epochal.layer;
 
 import java.util.List;
 import org.epochal.init.Init;
+import org.epochal.kernel.Dots;
 import org.epochal.kernel.Gemm;
 import org.epochal.rng.Rng;
 import org.epochal.tensor.Tensor;
@@ -159,8 +160,18 @@ public final class Linear extends Layer {
         }
         // dx[n, in] = dy[n, out]·Wtᵀ[out, in]
         gradInput = inputBuffer(gradInput, n);
-        // with the weight in panels, a product per panel, each continuing the sums the last one stored
         int w = panelWidth();
+        if (n == 1) {
+            // one sample: dot products along Wt's rows, in Dots' order, the same bits in panels or not
+            // (Gemm transposes Wt to keep its chains: 256×128 in 9 µs against 3)
+            if (w == out) {
+                Dots.rows(1, in, out, dy, 0, out, weight.data(), 0, out, false, gradInput.data(), 0, in);
+            } else {
+                Dots.rowInPanels(in, out, w, dy, 0, weight.data(), 0, false, gradInput.data(), 0);
+            }
+            return gradInput;
+        }
+        // with the weight in panels, a product per panel, each continuing the sums the last one stored
         for (int p = 0; p < out / w; p++) {
             Gemm.gemm(parallel, false, true, n, in, w, dy, p * w, out, weight.data(), p * in * w, w, p > 0,
                     gradInput.data(), 0, in);

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Dots equals its element-by-element order bit for bit, and that order sums the dot product. */
 class DotsTest {
     @ParameterizedTest
-    @CsvSource({"1,1,1", "1,1,3", "3,2,17", "5,7,16", "4,3,1000", "32,9,1040", "2,5,2049", "17,1,3000", "1,17,33"})
+    @CsvSource({"1,1,1", "1,1,3", "3,2,17", "5,7,16", "4,3,1000", "32,9,1040", "2,5,2049", "17,1,3000", "1,17,33", "1,256,128", "1,1,16", "1,8,48", "1,16,64", "1,1000,17", "1,3,10", "1,9,1040"})
     void equalsItsReferenceOrderBitForBit(int m, int n, int k) {
         Rng rng = new Rng(m * 7919L + n * 31L + k);
         int lda = k + 3;
@@ -39,6 +39,28 @@ class DotsTest {
                     assertEquals(dot, expected[1 + i * ldc + j], 1e-6 * size + 1e-30, "element " + i + "," + j);
                 }
             }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,64,16", "3,128,64", "17,192,64", "1000,128,64", "9,48,16"})
+    void aRowAgainstPanelsEqualsItAgainstRows(int n, int k, int width) {
+        Rng rng = new Rng(n * 31L + k);
+        float[] a = random(rng, k + 2);
+        float[] rows = random(rng, n * k);
+        float[] panels = new float[n * k + 3]; // element (j, p) at 3 + (p / width)·n·width + j·width + p % width
+        for (int j = 0; j < n; j++) {
+            for (int p = 0; p < k; p++) {
+                panels[3 + p / width * n * width + j * width + p % width] = rows[j * k + p];
+            }
+        }
+        for (boolean accumulate : new boolean[] {false, true}) {
+            float[] c0 = random(rng, n + 1);
+            float[] expected = c0.clone();
+            Dots.rows(1, n, k, a, 2, k, rows, 0, k, accumulate, expected, 1, n);
+            float[] c = c0.clone();
+            Dots.rowInPanels(n, k, width, a, 2, panels, 3, accumulate, c, 1);
+            assertArrayEquals(expected, c, "n=" + n + " k=" + k + " accumulate=" + accumulate);
         }
     }
 
