@@ -118,10 +118,13 @@ public final class Gemm {
         loops[1] = new WarmUp.Loop(150, i -> GemmKernels.tileI(1 + (i & 3), y, 0, x, 0, 8, 1, 1 + i % GemmKernels.R,
                 x, 4096, w, (i & 1) != 0));
         loops[2] = new WarmUp.Loop(100, i -> GemmKernels.rowJ(1 + (i & 3), x, 0, 1, y, 0, w, x, 4096, (i & 1) != 0));
-        // k past one block of 1024 now and then: the lanes then carry over between blocks
-        loops[3] = new WarmUp.Loop(600, i -> Dots.rows(1 + (i & 3), 1 + i % 5,
-                16 * (1 + (i & 3)) + (i & 1) + ((i & 12) == 12 ? 1024 : 0), x, 0, 1100, y, 0, 1100, (i & 1) != 0, x,
-                6000, 8));
+        // k past one block of 1024 now and then: the lanes then carry over between blocks; and one row
+        // against 8 or more rows (a batch of one's input gradient): without those, training's first such
+        // call left the compiled Dots for the interpreter, and C2 compiled it four more times in epoch 1
+        float[] dotsB = new float[13 * 1100];
+        loops[3] = new WarmUp.Loop(600, i -> Dots.rows(1 + (i & 3), 1 + i % 5 + ((i & 16) != 0 ? 8 : 0),
+                16 * (1 + (i & 3)) + (i & 1) + ((i & 12) == 12 ? 1024 : 0), x, 0, 1100, dotsB, 0, 1100, (i & 1) != 0,
+                x, 6000, 16));
         loops[4] = new WarmUp.Loop(300, i -> GemmKernels.transpose(x, 0, 40, 16 + (i & 1), 16 + (i & 2), y, 0, 40));
         loops[5] = new WarmUp.Loop(100, i -> GemmKernels.copy(x, i & 7, y, 0, w));
         for (int q = 0; q < shapes.length; q++) {
