@@ -18,7 +18,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * C = A·Bᵀ with few outputs and a long k, A and B read along their rows (a first convolution's weight
- * gradient): {@link Dots} beside its element-by-element order and beside {@link Gemm} on the same product.
+ * gradient), or one row of A (a batch of one's input gradient): {@link Dots} beside its element-by-element
+ * order and beside {@link Gemm} on the same product.
  */
 @BenchmarkMode(Mode.Throughput)
 @Warmup(iterations = 3, time = 1)
@@ -28,8 +29,11 @@ import org.openjdk.jmh.annotations.Warmup;
 public class DotsBench {
     @State(Scope.Thread)
     public static class Problem {
-        /** m×n×k: conv1's weight gradient at batch 64 (32 filters, 9 taps, 64·26·26 positions), and a half. */
-        @Param({"32x9x43264", "32x9x21632", "16x16x4096"})
+        /**
+         * m×n×k: conv1's weight gradient at batch 64 (32 filters, 9 taps, 64·26·26 positions), and a half;
+         * a batch of one's input gradient through the MLP's second layer (dy[128]·W2ᵀ, W2 stored [256, 128]).
+         */
+        @Param({"32x9x43264", "32x9x21632", "16x16x4096", "1x256x128"})
         public String shape;
 
         int m;

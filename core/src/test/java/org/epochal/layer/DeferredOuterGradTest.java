@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A Linear layer at batch 1 holds its weight gradient as input ⊗ output gradient until something reads it:
  * read, it is the GEMM's product bit for bit; a second backward before zeroGrad adds to it as the GEMM
- * would; zeroGrad drops it.
+ * would; zeroGrad drops it. Its input gradient is dy·Wᵀ in Dots' order.
  */
 class DeferredOuterGradTest {
     @Test
@@ -51,6 +51,32 @@ class DeferredOuterGradTest {
             l.weight().zeroGrad();
             assertFalse(l.weight().hasOuterGrad());
             assertArrayEquals(new float[in * out], l.weight().grad(), "zeroGrad drops a held gradient");
+        }
+    }
+
+    /** The input gradient of one sample, dy·Wᵀ, runs along W's stored rows in Dots' order, and is the sum. */
+    @Test
+    void aBatchOfOnesInputGradientIsDyTimesWTransposed() {
+        for (int[] shape : new int[][] {{1, 1}, {3, 17}, {17, 3}, {1000, 5}, {256, 128}, {9, 48}}) {
+            int in = shape[0];
+            int out = shape[1];
+            Linear l = linear(in, out);
+            float[] dy = values(out, 5);
+            l.forward(new Tensor(values(in, 6), 1, in), true);
+            float[] dx = l.backward(new Tensor(dy, 1, out), true).data();
+            float[] wt = l.weight().data(); // stored [in, out]
+            float[] want = new float[in];
+            org.epochal.kernel.Dots.reference(1, in, out, dy, 0, out, wt, 0, out, false, want, 0, in);
+            assertArrayEquals(want, dx, in + "x" + out);
+            for (int i = 0; i < in; i++) {
+                double sum = 0;
+                double size = 0;
+                for (int o = 0; o < out; o++) {
+                    sum += (double) dy[o] * wt[i * out + o];
+                    size += Math.abs((double) dy[o] * wt[i * out + o]);
+                }
+                org.junit.jupiter.api.Assertions.assertEquals(sum, dx[i], 1e-6 * size + 1e-30, "input " + i);
+            }
         }
     }
 
