@@ -203,7 +203,7 @@ public final class Dots {
     /**
      * lanes[sums + r] = l0 + l1 + ... + l15 of row r's partials (lanes[r·16 + l]) for the ROWS rows, the
      * rows' chains side by side in registers: summed through the array, each add waited for the last one's
-     * store (256 rows: 3 µs against 1).
+     * store (256×128: 4.5 µs against 3).
      */
     private static void addLanes(float[] lanes, int sums) {
         float s0 = lanes[0], s1 = lanes[LANES], s2 = lanes[2 * LANES], s3 = lanes[3 * LANES];
