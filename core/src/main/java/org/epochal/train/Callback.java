@@ -16,6 +16,21 @@ public interface Callback {
     default void batchEnd(Events.BatchEnd event, Trainer.Control control) {
     }
 
+    /**
+     * A batch whose loss and gradients are computed, told before the optimizer steps (with the event its
+     * batchEnd will get), for work that needs no more than the event: writing its row. It may run on another
+     * thread while the step runs, so it must touch nothing but the event and the callback's own state; it
+     * returns before the step ends. Not called for a batch whose loss is not finite (no step follows).
+     * Called only if {@link #takesComputedBatches}.
+     */
+    default void batchComputed(Events.BatchEnd event) {
+    }
+
+    /** Whether {@link #batchComputed} does anything (fixed for the run: read when training starts). */
+    default boolean takesComputedBatches() {
+        return false;
+    }
+
     default void epochEnd(Events.EpochEnd event, Trainer.Control control) {
     }
 

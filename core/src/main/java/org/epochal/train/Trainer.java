@@ -78,6 +78,11 @@ public final class Trainer implements Stateful, AutoCloseable {
     private boolean allThreads = true;
     private final double baseLr;
     private final Control control = new Control(this);
+    /** The callbacks told of each batch before the optimizer steps ({@link Callback#batchComputed}). */
+    private Callback[] early = new Callback[0];
+    /** The batch they are told of, and the body that tells them (on worker 1: Parallel#startAsync). */
+    private Events.BatchEnd computed;
+    private final Runnable batchComputed = this::batchComputed;
     private int epochsDone;
     private long step;
 
@@ -151,6 +156,7 @@ public final class Trainer implements Stateful, AutoCloseable {
         int epoch = epochsDone;
         int firstEpoch = epochsDone + 1;
         StepTimes times = new StepTimes(loader.batches());
+        early = callbacks.stream().filter(Callback::takesComputedBatches).toArray(Callback[]::new);
         while (epoch < epochs && !control.stopRequested()) {
             epoch++;
             long began = System.nanoTime();
@@ -180,6 +186,7 @@ public final class Trainer implements Stateful, AutoCloseable {
                 times.mark(1);
                 float value = loss.compute(out, y, true);
                 double gradNorm = Double.NaN;
+                Events.BatchEnd batchEnd;
                 if (Float.isFinite(value)) {
                     trainMetrics.add(out.data(), y.data(), x.batch(), out.sampleSize(), value);
                     times.mark(2);
@@ -189,13 +196,22 @@ public final class Trainer implements Stateful, AutoCloseable {
                             ? GradClip.clipGradNorm(params, experiment.clipGradNorm())
                             : GradClip.globalNorm(params);
                     times.mark(4);
+                    batchEnd = new Events.BatchEnd(epoch, b + 1, step + 1, x.batch(), value, lr, gradNorm);
+                    if (early.length > 0) {
+                        computed = batchEnd; // the batch's row, written on worker 1 while the optimizer steps
+                        parallel.startAsync(batchComputed);
+                    }
                     optimizer.step();
+                    parallel.awaitAsync();
                     times.mark(5);
                     loader.prefetch(b + 1); // on worker 1 while the callbacks run here
+                } else {
+                    batchEnd = new Events.BatchEnd(epoch, b + 1, step + 1, x.batch(), value, lr, gradNorm);
                 }
                 step++;
-                var batchEnd = new Events.BatchEnd(epoch, b + 1, step, x.batch(), value, lr, gradNorm);
-                callbacks.forEach(c -> c.batchEnd(batchEnd, control));
+                for (int c = 0; c < callbacks.size(); c++) {
+                    callbacks.get(c).batchEnd(batchEnd, control);
+                }
                 times.mark(6);
                 times.end();
                 if (!Float.isFinite(value)) {
@@ -220,6 +236,13 @@ public final class Trainer implements Stateful, AutoCloseable {
         var end = new Events.RunEnd(epoch, step, control.stopReason(), diverged);
         callbacks.forEach(c -> c.runEnd(end, control));
         return end;
+    }
+
+    /** Tells the early callbacks of the batch in {@link #computed}. */
+    private void batchComputed() {
+        for (Callback c : early) {
+            c.batchComputed(computed);
+        }
     }
 
     /**

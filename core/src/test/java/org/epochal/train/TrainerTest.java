@@ -109,6 +109,36 @@ class TrainerTest {
         }
     }
 
+    /**
+     * On two threads each batch's row is written by the second thread while the optimizer steps
+     * (Callback#batchComputed): once, in order, the same rows as on one thread; a diverged batch, which has
+     * no step, still gets its row, after the others.
+     */
+    @Test
+    void batchRowsAreWrittenOnceEachInOrderOnAnyThreadCount() throws IOException {
+        List<List<String>> runs = new java.util.ArrayList<>();
+        for (int threads : new int[] {1, 2}) {
+            Path dir = tmp.resolve("run" + threads);
+            Run.train(blobs(3).build(tmp), Run.Options.defaults().withOutDir(dir).withThreads(threads));
+            List<String> rows = Files.readAllLines(dir.resolve("batches.csv"));
+            for (int i = 1; i < rows.size(); i++) {
+                assertEquals(String.valueOf(i), rows.get(i).split(",")[2], "the step of row " + i);
+            }
+            runs.add(rows);
+        }
+        assertEquals(1 + 3 * 15, runs.get(0).size()); // 300 samples in batches of 20, three epochs
+        assertEquals(runs.get(0), runs.get(1));
+
+        Experiment diverging = blobs(5).optimizer("sgd", "lr", 1e30).build(tmp);
+        Run.train(diverging, Run.Options.defaults().withOutDir(tmp.resolve("diverged")).withThreads(2));
+        List<String> rows = Files.readAllLines(tmp.resolve("diverged/batches.csv"));
+        for (int i = 1; i < rows.size(); i++) {
+            assertEquals(String.valueOf(i), rows.get(i).split(",")[2], "the step of row " + i);
+        }
+        String last = rows.get(rows.size() - 1);
+        assertTrue(last.contains("nan") || last.contains("inf"), last);
+    }
+
     @Test
     void checkpointsKeepTheLastN() throws IOException {
         Experiment exp = blobs(5).checkpoint(2, 2).build(tmp);
