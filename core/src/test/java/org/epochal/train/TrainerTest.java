@@ -110,13 +110,14 @@ class TrainerTest {
     }
 
     /**
-     * On two threads each batch's row is written by the second thread while the optimizer steps
-     * (Callback#batchComputed): once, in order, the same rows as on one thread; a diverged batch, which has
-     * no step, still gets its row, after the others.
+     * On two threads each batch's row is written, and its input statistics and fired units are counted, by
+     * the second thread while the optimizer steps (Callback#batchComputed): the rows once, in order, the same
+     * rows and epoch probes as on one thread; a diverged batch, which has no step, still gets its row.
      */
     @Test
     void batchRowsAreWrittenOnceEachInOrderOnAnyThreadCount() throws IOException {
         List<List<String>> runs = new java.util.ArrayList<>();
+        List<List<String>> probes = new java.util.ArrayList<>();
         for (int threads : new int[] {1, 2}) {
             Path dir = tmp.resolve("run" + threads);
             Run.train(blobs(3).build(tmp), Run.Options.defaults().withOutDir(dir).withThreads(threads));
@@ -125,9 +126,14 @@ class TrainerTest {
                 assertEquals(String.valueOf(i), rows.get(i).split(",")[2], "the step of row " + i);
             }
             runs.add(rows);
+            probes.add(Files.readAllLines(dir.resolve("probes.jsonl")).stream()
+                    .filter(l -> l.startsWith("{\"kind\":\"epoch\"")).toList());
         }
         assertEquals(1 + 3 * 15, runs.get(0).size()); // 300 samples in batches of 20, three epochs
         assertEquals(runs.get(0), runs.get(1));
+        assertEquals(3, probes.get(0).size());
+        assertTrue(probes.get(0).get(0).contains("\"feature_mean\""), probes.get(0).get(0));
+        assertEquals(probes.get(0), probes.get(1));
 
         Experiment diverging = blobs(5).optimizer("sgd", "lr", 1e30).build(tmp);
         Run.train(diverging, Run.Options.defaults().withOutDir(tmp.resolve("diverged")).withThreads(2));
