@@ -66,9 +66,10 @@ public final class CsvRecorder implements Callback, AutoCloseable {
     }
 
     /**
-     * The batch's row, written while the optimizer steps (on the trainer's second thread, if it has one),
-     * so the write's system call (3–4 µs) leaves the step's serial part; the row is in the operating
-     * system's hands before the step ends, earlier than from batchEnd.
+     * The batch's row, written while the optimizer steps when the trainer has a second thread free for it
+     * (Callback#batchComputed), so the write's system call (3–4 µs) leaves the step's serial part; the row
+     * is in the operating system's hands before batchEnd, as the SPEC asks (a killed run keeps every
+     * finished row).
      */
     @Override
     public void batchComputed(Events.BatchEnd e) {

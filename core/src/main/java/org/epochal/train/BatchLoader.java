@@ -171,6 +171,11 @@ public final class BatchLoader {
         parallel.startAsync(gatherAhead);
     }
 
+    /** Whether the next batch is gathered on worker 1 during this one's callbacks ({@link #prefetch}). */
+    public boolean prefetches() {
+        return parallel.threads() > 1 && (long) batchSize * current.sampleSize() >= PREFETCH_MIN;
+    }
+
     /** Waits for a prefetch nobody will use (a new epoch, another batch asked for). */
     private void dropPrefetch() {
         if (prefetched >= 0) {

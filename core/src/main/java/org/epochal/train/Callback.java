@@ -17,11 +17,12 @@ public interface Callback {
     }
 
     /**
-     * A batch whose loss and gradients are computed, told before the optimizer steps (with the event its
-     * batchEnd will get), for work that needs no more than the event: writing its row. It may run on another
-     * thread while the step runs, so it must touch nothing but the event and the callback's own state; it
-     * returns before the step ends. Not called for a batch whose loss is not finite (no step follows).
-     * Called only if {@link #takesComputedBatches}.
+     * A batch whose loss and gradients are computed, with the event its batchEnd will get, for work that needs
+     * no more than the event, the batch and the activations (writing its row, counting its inputs). The
+     * trainer runs it on its second thread while the optimizer steps, or, when that thread gathers the next
+     * batch during the callbacks (large batches), on the caller after the step; either way before batchEnd.
+     * So it must touch nothing the step writes (weights, gradients, optimizer state). Not called for a batch
+     * whose loss is not finite (no step follows). Called only if {@link #takesComputedBatches}.
      */
     default void batchComputed(Events.BatchEnd event) {
     }

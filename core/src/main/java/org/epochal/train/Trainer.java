@@ -197,14 +197,22 @@ public final class Trainer implements Stateful, AutoCloseable {
                             : GradClip.globalNorm(params);
                     times.mark(4);
                     batchEnd = new Events.BatchEnd(epoch, b + 1, step + 1, x.batch(), value, lr, gradNorm);
-                    if (early.length > 0) {
-                        computed = batchEnd; // the batch's row, written on worker 1 while the optimizer steps
+                    computed = batchEnd;
+                    // the batch's row and counts: on worker 1 while the optimizer steps, unless it is to gather
+                    // the next batch (a large one) while the callbacks run: then here, after the step
+                    boolean onWorker = early.length > 0 && !loader.prefetches();
+                    if (onWorker) {
                         parallel.startAsync(batchComputed);
                     }
                     optimizer.step();
-                    parallel.awaitAsync();
+                    if (onWorker) {
+                        parallel.awaitAsync();
+                    }
                     times.mark(5);
                     loader.prefetch(b + 1); // on worker 1 while the callbacks run here
+                    if (!onWorker) {
+                        batchComputed();
+                    }
                 } else {
                     batchEnd = new Events.BatchEnd(epoch, b + 1, step + 1, x.batch(), value, lr, gradNorm);
                 }
