@@ -78,9 +78,9 @@ public final class Trainer implements Stateful, AutoCloseable {
     private boolean allThreads = true;
     private final double baseLr;
     private final Control control = new Control(this);
-    /** The callbacks told of each batch before the optimizer steps ({@link Callback#batchComputed}). */
+    /** The callbacks told of each batch before its batchEnd ({@link Callback#batchComputed}). */
     private Callback[] early = new Callback[0];
-    /** The batch they are told of, and the body that tells them (on worker 1: Parallel#startAsync). */
+    /** The batch they are told of, and the body that tells them (on worker 1 during the step: startAsync). */
     private Events.BatchEnd computed;
     private final Runnable batchComputed = this::batchComputed;
     private int epochsDone;
