@@ -178,6 +178,21 @@ final class GemmKernels {
         c0.intoArray(c, cBase); c1.intoArray(c, cBase + o1); c2.intoArray(c, cBase + o2); c3.intoArray(c, cBase + o3);
     }
 
+    /**
+     * {@link #rowJ} for one row of at most L columns, B read in place through a lane mask: c[j] = fma chains
+     * over p for j &lt; n, the same chains as a packed panel's (a batch of one through a narrow layer, 128×10:
+     * packing B into a zero-padded panel of 64 columns every step took 2 µs).
+     */
+    static void rowNarrow(int k, float[] a, int aBase, int aps, float[] b, int bIdx, int bps, int n, float[] c,
+                          int cBase, boolean load) {
+        jdk.incubator.vector.VectorMask<Float> lanes = S.indexInRange(0, n);
+        FloatVector acc = load ? FloatVector.fromArray(S, c, cBase, lanes) : FloatVector.zero(S);
+        for (int p = 0; p < k; p++) {
+            acc = FloatVector.broadcast(S, a[aBase + p * aps]).fma(FloatVector.fromArray(S, b, bIdx + p * bps, lanes), acc);
+        }
+        acc.intoArray(c, cBase, lanes);
+    }
+
     private static FloatVector start(float[] c, int at, boolean load) {
         return load ? FloatVector.fromArray(S, c, at) : FloatVector.zero(S);
     }

@@ -332,6 +332,10 @@ final class GemmPlan implements Parallel.Task {
      * and is used at once, where j-lanes would pack all of B and compute R rows for the one there is.
      */
     private void runRow(Workspace ws) {
+        if (!transB && n <= GemmKernels.L) {
+            GemmKernels.rowNarrow(k, a, aOff, transA ? lda : 1, b, bOff, ldb, n, c, cOff, accumulate);
+            return;
+        }
         panels = (n + W - 1) / W;
         work = ws.floats(KCR * W + W);
         int edge = KCR * W;

@@ -31,6 +31,8 @@ class GemmTest {
             "1,256,784", "2,256,784", "4,33,40", "3,10,128", "1,16,16", "2,15,17",
             // one row (batch 1): whole and partial panels of 64 columns, k past one block of 64
             "1,64,64", "1,65,130", "1,128,65", "1,200,129",
+            // one row of at most 16 columns (a batch of one through a narrow layer): B read through a mask
+            "1,10,128", "1,5,3", "1,16,200",
             // k = 1 (a batch of one's weight gradient): whole panels of 64 columns, a partial one, none whole
             "784,256,1", "130,200,1", "5,63,1",
             // B of over 2^19 elements: read in place but for its partial last panel; packed when its rows
