@@ -68,11 +68,31 @@ public final class BlockSums {
         return squaresInDouble(left) * squaresInDouble(right);
     }
 
-    /** Σ x² in double, element by element (short vectors). */
+    /**
+     * Σ x² in double (short vectors): four partial sums, element i into sum i mod 4 in order, then
+     * (s0 + s1) + (s2 + s3), and the last x.length mod 4 elements onto that in order. One sum took each
+     * addition's latency in turn: the norm of a batch of one's gradients, 1,560 elements in six vectors on
+     * the Fashion-MNIST MLP, 1.6 µs a step.
+     */
     private static double squaresInDouble(float[] x) {
-        double total = 0;
-        for (float f : x) {
-            double v = f;
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 4 <= x.length; i += 4) {
+            double v0 = x[i];
+            double v1 = x[i + 1];
+            double v2 = x[i + 2];
+            double v3 = x[i + 3];
+            s0 += v0 * v0;
+            s1 += v1 * v1;
+            s2 += v2 * v2;
+            s3 += v3 * v3;
+        }
+        double total = (s0 + s1) + (s2 + s3);
+        for (; i < x.length; i++) {
+            double v = x[i];
             total += v * v;
         }
         return total;

@@ -46,7 +46,23 @@ class BlockSumsTest {
             Elementwise.outerProducts(left, right, 0, written.length, written, 0);
             double want = BlockSums.sumOfSquares(written);
             assertEquals(want, BlockSums.sumOfSquaresOuter(left, right), 1e-6 * want, shape[0] + "x" + shape[1]);
+            assertEquals(squaresInOrder(left) * squaresInOrder(right), BlockSums.sumOfSquaresOuter(left, right),
+                    "the documented order, " + shape[0] + "x" + shape[1]);
         }
+    }
+
+    /** Σ x² in double in the order BlockSums.sumOfSquaresOuter documents: four partial sums, then the tail. */
+    private static double squaresInOrder(float[] x) {
+        double[] partial = new double[4];
+        int whole = x.length / 4 * 4;
+        for (int i = 0; i < whole; i++) {
+            partial[i % 4] += (double) x[i] * x[i];
+        }
+        double total = (partial[0] + partial[1]) + (partial[2] + partial[3]);
+        for (int i = whole; i < x.length; i++) {
+            total += (double) x[i] * x[i];
+        }
+        return total;
     }
 
     /**
