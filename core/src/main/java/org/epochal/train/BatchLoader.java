@@ -162,7 +162,7 @@ public final class BatchLoader {
      * the epoch.
      */
     public void prefetch(int b) {
-        if (parallel.threads() == 1 || b >= batches() || (long) batchSize * current.sampleSize() < PREFETCH_MIN) {
+        if (!prefetches() || b >= batches()) {
             return;
         }
         dropPrefetch();

@@ -186,8 +186,8 @@ public final class Trainer implements Stateful, AutoCloseable {
                 times.mark(1);
                 float value = loss.compute(out, y, true);
                 double gradNorm = Double.NaN;
-                Events.BatchEnd batchEnd;
-                if (Float.isFinite(value)) {
+                boolean finite = Float.isFinite(value);
+                if (finite) {
                     trainMetrics.add(out.data(), y.data(), x.batch(), out.sampleSize(), value);
                     times.mark(2);
                     model.backward(loss.gradient());
@@ -196,7 +196,9 @@ public final class Trainer implements Stateful, AutoCloseable {
                             ? GradClip.clipGradNorm(params, experiment.clipGradNorm())
                             : GradClip.globalNorm(params);
                     times.mark(4);
-                    batchEnd = new Events.BatchEnd(epoch, b + 1, step + 1, x.batch(), value, lr, gradNorm);
+                }
+                var batchEnd = new Events.BatchEnd(epoch, b + 1, step + 1, x.batch(), value, lr, gradNorm);
+                if (finite) {
                     computed = batchEnd;
                     // the batch's row and counts: on worker 1 while the optimizer steps, unless it is to gather
                     // the next batch (a large one) while the callbacks run: then here, after the step
@@ -213,8 +215,6 @@ public final class Trainer implements Stateful, AutoCloseable {
                     if (!onWorker) {
                         batchComputed();
                     }
-                } else {
-                    batchEnd = new Events.BatchEnd(epoch, b + 1, step + 1, x.batch(), value, lr, gradNorm);
                 }
                 step++;
                 for (int c = 0; c < callbacks.size(); c++) {
@@ -222,7 +222,7 @@ public final class Trainer implements Stateful, AutoCloseable {
                 }
                 times.mark(6);
                 times.end();
-                if (!Float.isFinite(value)) {
+                if (!finite) {
                     diverged = true;
                     control.requestStop("diverged: loss " + value + " at epoch " + epoch + ", batch " + (b + 1));
                     break;
