@@ -86,6 +86,15 @@ public final class Linear extends Layer {
                 System.arraycopy(b, 0, y, r * out, out);
             }
         }
+        if (!weight.storedTransposed()) {
+            // stored by unit, [out, in] (storeWeightByUnit): one sample's outputs are dot products along its rows
+            if (n == 1) {
+                Dots.rows(1, out, in, x.data(), 0, in, weight.data(), 0, in, hasBias, y, 0, out);
+            } else {
+                Gemm.gemm(parallel, false, true, n, out, in, x.data(), 0, in, weight.data(), 0, in, hasBias, y, 0, out);
+            }
+            return output;
+        }
         int w = panelWidth();
         if (n == 1 && w < out && parallel.threads() > 1) {
             // one sample, the weight in panels: each thread its own panels (Optimizer.Split#PANELS)
@@ -117,6 +126,21 @@ public final class Linear extends Layer {
         return true;
     }
 
+    /**
+     * Stores the weight by unit, [out, in] as PyTorch holds it (Parameter#storeInShapeOrder), when it has at
+     * least {@code minSize} elements; true if it did. For a batch of one with Adam: a unit whose output a ReLU
+     * keeps off gets a zero gradient row, and once its first moments are zero Adam skips its row
+     * (AdamUpdate#adamOuterRows). The forward pass is then dot products along the rows (Dots' order), the
+     * weight gradient dy ⊗ x, the input gradient dy·W.
+     */
+    public boolean storeWeightByUnit(long minSize) {
+        if ((long) in * out < minSize || !weight.storedTransposed() || weight.panelWidth() != 0) {
+            return false;
+        }
+        weight.storeInShapeOrder();
+        return true;
+    }
+
     /** Outputs per panel of the stored weight: all of them when it is stored row by row. */
     private int panelWidth() {
         return weight.panelWidth() > 0 ? weight.panelWidth() : out;
@@ -136,6 +160,9 @@ public final class Linear extends Layer {
         checkGradientShape(output, gradOutput);
         int n = gradOutput.batch();
         float[] dy = gradOutput.data();
+        if (!weight.storedTransposed()) {
+            return backwardByUnit(n, dy, needInputGrad);
+        }
         // dWt[in, out] += xᵀ[in, n]·dy[n, out]  (= when dW is zero; for one sample, held as x ⊗ dy until read)
         if (n != 1 || !weight.deferOuterGrad(input.data(), 0, dy, 0)) {
             boolean add = !weight.overwritesGrad();
@@ -145,16 +172,7 @@ public final class Linear extends Layer {
                         p * in * w, w);
             }
         }
-        if (hasBias) {
-            // db[o] += Σ_r dy[r, o], rows in order
-            float[] db = bias.grad();
-            for (int r = 0; r < n; r++) {
-                int row = r * out;
-                for (int o = 0; o < out; o++) {
-                    db[o] += dy[row + o];
-                }
-            }
-        }
+        addBiasGrad(n, dy);
         if (!needInputGrad) {
             return null;
         }
@@ -177,6 +195,37 @@ public final class Linear extends Layer {
                     gradInput.data(), 0, in);
         }
         return gradInput;
+    }
+
+    /** {@link #backward} with the weight stored by unit, [out, in] ({@link #storeWeightByUnit}). */
+    private Tensor backwardByUnit(int n, float[] dy, boolean needInputGrad) {
+        // dW[out, in] += dyᵀ[out, n]·x[n, in]  (for one sample, held as dy ⊗ x until read)
+        if (n != 1 || !weight.deferOuterGrad(dy, 0, input.data(), 0)) {
+            Gemm.gemm(parallel, true, false, out, in, n, dy, 0, out, input.data(), 0, in, !weight.overwritesGrad(),
+                    weight.grad(), 0, in);
+        }
+        addBiasGrad(n, dy);
+        if (!needInputGrad) {
+            return null;
+        }
+        // dx[n, in] = dy[n, out]·W[out, in]
+        gradInput = inputBuffer(gradInput, n);
+        Gemm.gemm(parallel, false, false, n, in, out, dy, 0, out, weight.data(), 0, in, false, gradInput.data(), 0, in);
+        return gradInput;
+    }
+
+    /** db[o] += Σ_r dy[r, o], rows in order. */
+    private void addBiasGrad(int n, float[] dy) {
+        if (!hasBias) {
+            return;
+        }
+        float[] db = bias.grad();
+        for (int r = 0; r < n; r++) {
+            int row = r * out;
+            for (int o = 0; o < out; o++) {
+                db[o] += dy[row + o];
+            }
+        }
     }
 
     public Parameter weight() {

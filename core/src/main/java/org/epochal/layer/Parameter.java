@@ -36,10 +36,10 @@ import org.epochal.tensor.Tensor;
 public final class Parameter {
     private final String name;
     private final int[] shape;
-    private final boolean transposed;
+    private boolean transposed;
     /** Columns per panel of the stored matrix ({@link #storeInPanels}); 0: stored row by row. */
     private int panelWidth;
-    private final Tensor value;
+    private Tensor value;
     private final float[] grad;
     /** zeroGrad was called and nothing has filled or written the gradient since. */
     private boolean zeroPending;
@@ -87,6 +87,23 @@ public final class Parameter {
         panelWidth = width;
         storeShapeOrder(plain, data());
         storeShapeOrder(plainGrad, grad);
+    }
+
+    /**
+     * Stores this transposed matrix in {@link #shape()}'s own order after all, [rows, cols] (a Linear layer's
+     * weight by unit, each output's weights one contiguous row, as PyTorch holds it), its values and gradient
+     * moved in place. Before any optimizer state holds values, as {@link #storeInPanels}.
+     */
+    public void storeInShapeOrder() {
+        if (!transposed || panelWidth != 0) {
+            throw new IllegalStateException(name + ": only a transposed matrix stored row by row can be stored in shape order");
+        }
+        float[] plain = inShapeOrder(data());
+        float[] plainGrad = inShapeOrder(grad);
+        transposed = false;
+        value = new Tensor(value.data(), shape);
+        System.arraycopy(plain, 0, data(), 0, plain.length);
+        System.arraycopy(plainGrad, 0, grad, 0, plainGrad.length);
     }
 
     /** Columns per panel of the stored matrix, or 0 when it is stored row by row ({@link #storeInPanels}). */

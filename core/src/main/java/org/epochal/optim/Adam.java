@@ -23,6 +23,8 @@ public final class Adam extends Optimizer {
     private final float[][] expAvg, expAvgSq;
     /** Per parameter, a narrow weight's gradient written out for the vector loop ({@link #updateOuter}). */
     private final float[][] narrowGrads;
+    /** Per parameter updated by rows from an outer product, each row's state ({@link AdamUpdate#adamOuterRows}). */
+    private final int[][] idleRows;
     /** The constants of this step's update, indexed by AdamUpdate.BETA1 .. INV_BC2_SQRT, set by {@link #beginStep()}. */
     private final float[] factors = new float[AdamUpdate.FACTORS];
 
@@ -43,6 +45,7 @@ public final class Adam extends Optimizer {
         this.expAvg = zerosLikeParams();
         this.expAvgSq = zerosLikeParams();
         this.narrowGrads = new float[params.size()][];
+        this.idleRows = new int[params.size()][];
     }
 
     /** Adam with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, no weight decay. */
@@ -62,6 +65,7 @@ public final class Adam extends Optimizer {
 
     @Override
     protected void update(int index, float[] p, float[] grad, int from, int to) {
+        settle(index, from, to);
         AdamUpdate.adam(p, grad, expAvg[index], expAvgSq[index], from, to, factors);
     }
 
@@ -78,6 +82,17 @@ public final class Adam extends Optimizer {
      */
     @Override
     protected void updateOuter(int index, float[] p, float[] left, float[] right, int from, int to) {
+        int cols = right.length;
+        if (cols % AdamUpdate.LANES == 0 && from % cols == 0 && to % cols == 0) {
+            if (idleRows[index] == null) {
+                idleRows[index] = new int[left.length];
+                java.util.Arrays.fill(idleRows[index], AdamUpdate.BUSY);
+            }
+            AdamUpdate.adamOuterRows(p, left, right, expAvg[index], expAvgSq[index], from / cols, to / cols, factors,
+                    idleRows[index]);
+            return;
+        }
+        settle(index, from, to); // (chunks are whole rows: Optimizer#cut)
         if (right.length % AdamUpdate.LANES == 0) {
             AdamUpdate.adamOuter(p, left, right, expAvg[index], expAvgSq[index], from, to, factors);
             return;
@@ -116,8 +131,31 @@ public final class Adam extends Optimizer {
         return factors;
     }
 
+    /**
+     * The decays rows of parameter {@code index} in elements [from, to) owe ({@link AdamUpdate#adamOuterRows}),
+     * applied; those rows are then marked busy.
+     */
+    private void settle(int index, int from, int to) {
+        int[] rows = idleRows[index];
+        if (rows == null) {
+            return;
+        }
+        int cols = params.get(index).size() / rows.length;
+        int r0 = from / cols;
+        int r1 = Math.min(rows.length, (to + cols - 1) / cols);
+        AdamUpdate.settleRows(expAvgSq[index], cols, r0, r1, beta2, rows);
+        java.util.Arrays.fill(rows, r0, r1, AdamUpdate.BUSY);
+    }
+
+    /**
+     * The live state arrays, every decay owed applied first; every row is then busy until its next update
+     * (a checkpoint being restored writes the moments in place).
+     */
     @Override
     protected void addState(Map<String, float[]> state) {
+        for (int i = 0; i < idleRows.length; i++) {
+            settle(i, 0, params.get(i).size());
+        }
         put(state, "exp_avg", expAvg);
         put(state, "exp_avg_sq", expAvgSq);
     }

@@ -114,10 +114,20 @@ public abstract class Optimizer {
         stepGrads = new float[params.size()][];
     }
 
-    /** Adds elements [from, to) of parameter i as chunks of {@link #SHARE_GRAIN}. */
-    private static void cut(java.util.List<int[]> chunks, int i, int from, int to) {
-        for (int f = from; f < to; f += SHARE_GRAIN) {
-            chunks.add(new int[] {i, f, Math.min(to, f + SHARE_GRAIN)});
+    /**
+     * Adds elements [from, to) of parameter i as chunks of about {@link #SHARE_GRAIN}: whole stored rows of a
+     * matrix not in panels (an update by rows keeps state per row: Adam#updateOuter), else exactly that.
+     */
+    private void cut(java.util.List<int[]> chunks, int i, int from, int to) {
+        Parameter p = params.get(i);
+        int[] shape = p.shape();
+        int grain = SHARE_GRAIN;
+        if (shape.length == 2 && p.panelWidth() == 0) {
+            int cols = p.storedTransposed() ? shape[0] : shape[1];
+            grain = Math.max(1, SHARE_GRAIN / cols) * cols;
+        }
+        for (int f = from; f < to; f += grain) {
+            chunks.add(new int[] {i, f, Math.min(to, f + grain)});
         }
     }
 

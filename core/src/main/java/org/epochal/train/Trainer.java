@@ -10,6 +10,7 @@ import org.epochal.io.SafeTensors;
 import org.epochal.io.Weights;
 import org.epochal.kernel.Gemm;
 import org.epochal.kernel.Parallel;
+import org.epochal.layer.Activation;
 import org.epochal.layer.BatchNorm;
 import org.epochal.layer.Dropout;
 import org.epochal.layer.Layer;
@@ -97,10 +98,17 @@ public final class Trainer implements Stateful, AutoCloseable {
         this.optimizer = Optimizers.create(experiment.optimizer(), model.params());
         int batch = experiment.data().batchSize();
         boolean panels = false;
+        boolean afterActivation = false;
         for (int i = 0; batch == 1 && optimizer.fusesOuterGradients() && i < model.layers().size(); i++) {
-            if (model.layers().get(i) instanceof Linear linear) {
-                panels |= linear.storeWeightInPanels(Gemm.PANEL_WIDTH, PANELS_MIN_SIZE);
+            Layer layer = model.layers().get(i);
+            if (layer instanceof Linear linear) {
+                if (afterActivation) {
+                    panels |= linear.storeWeightInPanels(Gemm.PANEL_WIDTH, PANELS_MIN_SIZE);
+                } else {
+                    linear.storeWeightByUnit(PANELS_MIN_SIZE);
+                }
             }
+            afterActivation |= layer instanceof Activation;
         }
         this.splitUpdate = batch >= SPLIT_UPDATE_MIN_BATCH ? Optimizer.Split.CHUNKS
                 : panels ? Optimizer.Split.PANELS : Optimizer.Split.NONE;

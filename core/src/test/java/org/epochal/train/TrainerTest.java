@@ -2,6 +2,7 @@ package org.epochal.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -193,34 +194,50 @@ class TrainerTest {
     }
 
     @Test
-    void atBatchOneAdamsLargeWeightIsStoredInPanelsWithTheSameBitsOnOneTwoOrThreeThreads() {
-        // 512×128 = 65,536 weights: stored in panels (Trainer.PANELS_MIN_SIZE), each thread running and
-        // updating its own; checkpoints still hold PyTorch's layout and restore in place
+    void atBatchOneAdamsLargeWeightsAreStoredByUnitOrInPanelsWithTheSameBitsOnOneTwoOrThreeThreads() {
+        // 512×128 = 65,536 weights on the input: stored by unit; 128×512 after a ReLU: in panels
+        // (Trainer.PANELS_MIN_SIZE), each thread running and updating its own; 512×3: row by row. Checkpoints
+        // still hold PyTorch's layout (Adam's skipped rows settled) and restore in place
         List<float[]> weights = new ArrayList<>();
         for (int threads : new int[] {1, 2, 3}) {
             Experiment exp = new ExperimentBuilder("p").seed(1).epochs(2)
                     .train("format", "synthetic", "kind", "blobs", "samples", 40, "features", 512, "classes", 3,
                             "seed", 2)
-                    .batchSize(1).input(512).layer("linear", "out", 128).layer("relu").layer("linear", "out", 3)
+                    .batchSize(1).input(512).layer("linear", "out", 128).layer("relu").layer("linear", "out", 512)
+                    .layer("relu").layer("linear", "out", 3)
                     .loss("cross_entropy").optimizer("adam", "lr", 0.01).build(tmp.resolve("t" + threads));
             Sequential model = exp.buildModel();
             TrainingData data = TrainingData.load(exp, model.inputShape(), 3);
             try (Trainer trainer = new Trainer(exp, data, model, threads)) {
-                Parameter w = model.params().get(0);
+                Parameter byUnit = model.params().get(0);
+                assertFalse(byUnit.storedTransposed(), "by unit: [out, in]");
+                assertEquals(0, byUnit.panelWidth());
+                Parameter w = model.params().get(2);
                 assertEquals(64, w.panelWidth());
-                assertEquals(0, model.params().get(2).panelWidth(), "128×3: row by row");
+                assertEquals(0, model.params().get(4).panelWidth(), "512×3: row by row");
                 trainer.fit();
-                float[] inShape = w.inShapeOrder(w.data());
-                weights.add(inShape);
-                Stateful.State state = trainer.saveState();
-                assertArrayEquals(inShape, state.arrays().get("model.0.weight"));
-                float[] expAvg = trainer.optimizer().state().get("exp_avg.0");
-                assertArrayEquals(w.inShapeOrder(expAvg), state.arrays().get("optimizer.exp_avg.0"));
-                restoresInPlace(trainer, state, w.data(), expAvg);
+                float[] all = new float[0];
+                for (int i : new int[] {0, 2}) {
+                    Parameter p = model.params().get(i);
+                    float[] inShape = p.inShapeOrder(p.data());
+                    all = concat(all, inShape);
+                    Stateful.State state = trainer.saveState();
+                    assertArrayEquals(inShape, state.arrays().get("model." + i + ".weight"));
+                    float[] expAvgSq = trainer.optimizer().state().get("exp_avg_sq." + i);
+                    assertArrayEquals(p.inShapeOrder(expAvgSq), state.arrays().get("optimizer.exp_avg_sq." + i));
+                    restoresInPlace(trainer, state, p.data(), expAvgSq);
+                }
+                weights.add(all);
             }
         }
         assertArrayEquals(weights.get(0), weights.get(1), "1 against 2 threads");
         assertArrayEquals(weights.get(0), weights.get(2), "1 against 3 threads");
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     @Test
