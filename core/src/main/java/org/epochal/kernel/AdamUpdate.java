@@ -349,6 +349,10 @@ public final class AdamUpdate {
         float[] right20 = Arrays.copyOf(x, 20);
         float[] right32 = Arrays.copyOf(x, 32);
         float[] p160 = new float[160];
+        float[] left5z = {0f, 1.5f, 0f, -0.5f, 0f};
+        int[] idle = new int[5];
+        float[] m160 = new float[160];
+        float[] v160 = new float[160];
         return new WarmUp.Loop[] {
             new WarmUp.Loop(300, i -> {
                 k[DECAY] = (i & 1) == 0 ? 1f : 0.999f;
@@ -360,6 +364,18 @@ public final class AdamUpdate {
             // and stored in panels: 5 rows of two panels of 16, from and to a vector apart in turns
             new WarmUp.Loop(500, i -> adamOuterPanels(p160, left5, right32, g, g, 16, (i & 7) * 16,
                     160 - (i >> 3 & 1) * 16, k)),
+            // by rows, some idle: a batch of one's first layer by unit (Linear#storeWeightByUnit) and the next
+            // one's rows of inputs; the decays owed, now and then
+            new WarmUp.Loop(500, i -> {
+                left5z[2] = (i & 15) == 0 ? 1f : 0f;
+                if ((i & 63) == 0) {
+                    Arrays.fill(idle, BUSY);
+                }
+                adamOuterRows(p160, left5z, right32, m160, v160, 0, 5, k, idle);
+                if ((i & 31) == 31) {
+                    settleRows(v160, 32, 0, 5, k[BETA2], idle);
+                }
+            }),
         };
     }
 }
