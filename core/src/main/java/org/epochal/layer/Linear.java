@@ -11,7 +11,9 @@ import org.epochal.tensor.Tensor;
  * y = x·Wᵀ + b, W of shape [out, in] (PyTorch's), for inputs [batch, in]. W is stored transposed, [in, out]
  * ({@link Parameter#transposed}), so each product reads it along its rows: at batch 1 the forward pass,
  * x·Wᵀ with W as PyTorch stores it, had to transpose all of W to keep every output one chain in input order
- * (784×256: 58 µs; 15 µs from [in, out]). Batches of 64 and 512 measured the same either way.
+ * (784×256: 58 µs; 15 µs from [in, out]). Batches of 64 and 512 measured the same either way. At batch 1
+ * the trainer may store W in panels ({@link #storeWeightInPanels}) or by unit, [out, in]
+ * ({@link #storeWeightByUnit}), the products following the layout.
  */
 public final class Linear extends Layer {
     private final int out;
@@ -26,6 +28,9 @@ public final class Linear extends Layer {
     private float[] rowInput;
     private float[] rowOutput;
     private final org.epochal.kernel.Parallel.RangeTask rowPanels = this::rowPanels;
+    private final org.epochal.kernel.Parallel.RangeTask rowBlocks = this::rowBlocks;
+    /** Per thread, the end of its blocks of rows of the weight by unit ({@link #rowBlocks}). */
+    private int[] rowShareEnds;
 
     public Linear(int out, boolean bias) {
         if (out < 1) {
@@ -88,7 +93,21 @@ public final class Linear extends Layer {
         }
         if (!weight.storedTransposed()) {
             // stored by unit, [out, in] (storeWeightByUnit): one sample's outputs are dot products along its rows
-            if (n == 1) {
+            if (n == 1 && parallel.threads() > 1) {
+                // each thread its own rows, those it updates (Parameter#shareStartRow, Optimizer.Split#PANELS)
+                rowInput = x.data();
+                rowOutput = y;
+                int threads = parallel.threads();
+                if (rowShareEnds == null || rowShareEnds.length != threads) {
+                    rowShareEnds = new int[threads];
+                    for (int t = 0; t < threads; t++) {
+                        rowShareEnds[t] = weight.shareStartRow(t + 1, threads) / Parameter.ROW_BLOCK;
+                    }
+                }
+                parallel.forShares(rowShareEnds, rowBlocks);
+                rowInput = null;
+                rowOutput = null;
+            } else if (n == 1) {
                 Dots.rows(1, out, in, x.data(), 0, in, weight.data(), 0, in, hasBias, y, 0, out);
             } else {
                 Gemm.gemm(parallel, false, true, n, out, in, x.data(), 0, in, weight.data(), 0, in, hasBias, y, 0, out);
@@ -144,6 +163,13 @@ public final class Linear extends Layer {
     /** Outputs per panel of the stored weight: all of them when it is stored row by row. */
     private int panelWidth() {
         return weight.panelWidth() > 0 ? weight.panelWidth() : out;
+    }
+
+    /** Blocks [from, to) of {@link Parameter#ROW_BLOCK} rows of one sample's forward product by unit. */
+    private void rowBlocks(int from, int to) {
+        int r0 = from * Parameter.ROW_BLOCK;
+        int r1 = Math.min(out, to * Parameter.ROW_BLOCK);
+        Dots.rows(1, r1 - r0, in, rowInput, 0, in, weight.data(), r0 * in, in, hasBias, rowOutput, r0, out);
     }
 
     /** Panels [from, to) of one sample's forward product, on whichever thread runs them. */

@@ -32,11 +32,16 @@ import org.epochal.tensor.Tensor;
  * instead, the two cores wrote the same cache lines at each row's middle and ends (Java does not say where
  * an array's cache lines begin): W1's Adam step took 150–650 µs on two threads against 97–108 on one; in
  * panels, 56–62 (the Fashion-MNIST MLP, the medians of training steps).
+ *
+ * <p>Or a transposed matrix may be stored in its shape's order after all ({@link #storeInShapeOrder}: a Linear
+ * layer's weight by unit at batch 1, so that a unit's row of weights and moments is one range Adam can skip).
  */
 public final class Parameter {
     private final String name;
     private final int[] shape;
     private boolean transposed;
+    /** Stored in shape order by {@link #storeInShapeOrder}. */
+    private boolean byUnit;
     /** Columns per panel of the stored matrix ({@link #storeInPanels}); 0: stored row by row. */
     private int panelWidth;
     private Tensor value;
@@ -101,9 +106,29 @@ public final class Parameter {
         float[] plain = inShapeOrder(data());
         float[] plainGrad = inShapeOrder(grad);
         transposed = false;
+        byUnit = true;
         value = new Tensor(value.data(), shape);
         System.arraycopy(plain, 0, data(), 0, plain.length);
         System.arraycopy(plainGrad, 0, grad, 0, plainGrad.length);
+    }
+
+    /** Whether this matrix was stored in shape order by {@link #storeInShapeOrder} (a Linear weight by unit). */
+    public boolean storedByUnit() {
+        return byUnit;
+    }
+
+    /** Rows per block of {@link #shareStartRow}: a block's rows are one thread's. */
+    public static final int ROW_BLOCK = 8;
+
+    /**
+     * The first stored row of thread t's share of a matrix {@link #storedByUnit} (t = threads: the rows), in
+     * whole blocks of {@link #ROW_BLOCK} rows: the rows a thread runs in a batch of one's forward pass and
+     * updates in the optimizer's step (Optimizer.Split#PANELS), so that they stay in its core's caches.
+     */
+    public int shareStartRow(int t, int threads) {
+        int rows = shape[0];
+        int blocks = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
+        return Math.min(rows, (int) ((long) blocks * t / threads) * ROW_BLOCK);
     }
 
     /** Columns per panel of the stored matrix, or 0 when it is stored row by row ({@link #storeInPanels}). */

@@ -41,7 +41,8 @@ public abstract class Optimizer {
          * A batch of one: each weight stored in panels ({@link Parameter#storeInPanels}) is updated by the
          * threads that run its panels in the forward pass (panels [t·P/T, (t+1)·P/T) on thread t, as
          * {@code forShares} gives them), so a panel, its moments and the forward's reads of it stay in one
-         * core's cache; the other parameters are the caller's share. Only for an optimizer that takes outer
+         * core's cache; likewise a weight stored by unit, by its rows ({@link Parameter#shareStartRow}); the
+         * other parameters are the caller's share. Only for an optimizer that takes outer
          * products as they are ({@link #fusesOuterGradients}); for others, {@link #NONE}.
          */
         PANELS
@@ -74,7 +75,7 @@ public abstract class Optimizer {
         int threads = parallel.threads();
         boolean inPanels = false;
         for (Parameter p : params) {
-            inPanels |= p.panelWidth() > 0;
+            inPanels |= p.panelWidth() > 0 || p.storedByUnit();
         }
         splitting = threads > 1 && (split == Split.CHUNKS || split == Split.PANELS && inPanels && fusesOuterGradients());
         if (!splitting || (split == cutFor && threads == cutThreads)) {
@@ -89,6 +90,9 @@ public abstract class Optimizer {
                     int panels = p.shape()[0] / p.panelWidth();
                     int panelSize = p.size() / panels;
                     cut(chunks, i, panels * t / threads * panelSize, panels * (t + 1) / threads * panelSize);
+                } else if (split == Split.PANELS && p.storedByUnit()) { // its rows, as in the forward pass
+                    int cols = p.shape()[1];
+                    cut(chunks, i, p.shareStartRow(t, threads) * cols, p.shareStartRow(t + 1, threads) * cols);
                 } else if (t == 0) {
                     cut(chunks, i, 0, p.size());
                 }
