@@ -149,7 +149,8 @@ public final class AdamUpdate {
      * {@link #adamOuter} of rows [fromRow, toRow) of a matrix whose gradient is left ⊗ right (right.length a
      * whole number of vectors), skipping the rows that stay as they are. Row r's gradient is zero when
      * left[r] is (and right is finite); if its first moments are all zero too, Adam leaves m at +0 and θ
-     * as it is (θ − stepSize·0/denominator, with eps &gt; 0, no decay, no weight decay), and only its second
+     * as it is (θ − stepSize·0/denominator, with eps &gt; 0, no decay, no weight decay; right finite, which
+     * the caller says: {@link #allFinite}, once a step, not once a chunk), and only its second
      * moments change, v = β2·v. Such a row is not read: {@code rows[r]} counts the decays it owes, and
      * they are applied, the same float operations in the same order, before the row is next updated or
      * when {@link #settleRows} is called. rows[r] is {@link #BUSY} for a row whose first moments are not
@@ -158,7 +159,7 @@ public final class AdamUpdate {
      * half or more of its rows, and of the second layer's (its rows are its inputs, the first layer's units).
      */
     public static void adamOuterRows(float[] p, float[] left, float[] right, float[] m, float[] v, int fromRow,
-                                     int toRow, float[] k, int[] rows) {
+                                     int toRow, float[] k, int[] rows, boolean rightFinite) {
         int cols = right.length;
         if (cols % L != 0) {
             throw new IllegalArgumentException(cols + " columns: not whole vectors of " + L);
@@ -172,8 +173,8 @@ public final class AdamUpdate {
         float decay = k[DECAY];
         float stepSize = k[STEP_SIZE];
         float invBc2 = k[INV_BC2_SQRT];
-        boolean skips = decay == 1f && wd == 0f && eps > 0f && stepSize >= 0f && stepSize < Float.POSITIVE_INFINITY
-                && allFinite(right);
+        boolean skips = rightFinite && decay == 1f && wd == 0f && eps > 0f && stepSize >= 0f
+                && stepSize < Float.POSITIVE_INFINITY;
         FloatVector zero = FloatVector.zero(S);
         for (int r = fromRow; r < toRow; r++) {
             int owed = rows[r];
@@ -227,7 +228,8 @@ public final class AdamUpdate {
         }
     }
 
-    private static boolean allFinite(float[] x) {
+    /** Whether every element of x is finite: {@link #adamOuterRows}' rightFinite, once a step. */
+    public static boolean allFinite(float[] x) {
         for (float f : x) {
             if (!Float.isFinite(f)) {
                 return false;
@@ -371,7 +373,7 @@ public final class AdamUpdate {
                 if ((i & 63) == 0) {
                     Arrays.fill(idle, BUSY);
                 }
-                adamOuterRows(p160, left5z, right32, m160, v160, 0, 5, k, idle);
+                adamOuterRows(p160, left5z, right32, m160, v160, 0, 5, k, idle, (i & 127) != 0);
                 if ((i & 31) == 31) {
                     settleRows(v160, 32, 0, 5, k[BETA2], idle);
                 }

@@ -25,6 +25,8 @@ public final class Adam extends Optimizer {
     private final float[][] narrowGrads;
     /** Per parameter updated by rows from an outer product, each row's state ({@link AdamUpdate#adamOuterRows}). */
     private final int[][] idleRows;
+    /** Per parameter, this step: its gradient is an outer product whose right vector is finite ({@link #beginStep}). */
+    private final boolean[] rightFinite;
     /** The constants of this step's update, indexed by AdamUpdate.BETA1 .. INV_BC2_SQRT, set by {@link #beginStep()}. */
     private final float[] factors = new float[AdamUpdate.FACTORS];
 
@@ -46,6 +48,7 @@ public final class Adam extends Optimizer {
         this.expAvgSq = zerosLikeParams();
         this.narrowGrads = new float[params.size()][];
         this.idleRows = new int[params.size()][];
+        this.rightFinite = new boolean[params.size()];
     }
 
     /** Adam with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, no weight decay. */
@@ -89,7 +92,7 @@ public final class Adam extends Optimizer {
                 java.util.Arrays.fill(idleRows[index], AdamUpdate.BUSY);
             }
             AdamUpdate.adamOuterRows(p, left, right, expAvg[index], expAvgSq[index], from / cols, to / cols, factors,
-                    idleRows[index]);
+                    idleRows[index], rightFinite[index]);
             return;
         }
         settle(index, from, to); // (chunks are whole rows: Optimizer#cut)
@@ -110,9 +113,16 @@ public final class Adam extends Optimizer {
         AdamUpdate.adamOuterPanels(p, left, right, expAvg[index], expAvgSq[index], width, from, to, factors);
     }
 
-    /** This step's bias corrections, in double as PyTorch computes them in Python; then {@link #factors}. */
+    /**
+     * This step's bias corrections, in double as PyTorch computes them in Python; then {@link #factors}; and
+     * whether each outer-product gradient's right vector is finite (AdamUpdate#adamOuterRows).
+     */
     @Override
     protected void beginStep() {
+        for (int i = 0; i < params.size(); i++) {
+            Parameter param = params.get(i);
+            rightFinite[i] = param.hasOuterGrad() && AdamUpdate.allFinite(param.outerRight());
+        }
         double biasCorrection1 = 1 - Math.pow(beta1, steps);
         double biasCorrection2 = 1 - Math.pow(beta2, steps);
         factors[AdamUpdate.BETA1] = beta1;

@@ -64,8 +64,9 @@ class AdamIdleRowsTest {
                 }
                 AdamUpdate.adam(pRef, outer(left, right), mRef, vRef, 0, n, k);
                 int before = Arrays.stream(rows).map(o -> Math.max(o, 0)).sum();
-                AdamUpdate.adamOuterRows(p, left, right, m, v, 0, 4, k, rows); // as two chunks
-                AdamUpdate.adamOuterRows(p, left, right, m, v, 4, ROWS, k, rows);
+                boolean finite = AdamUpdate.allFinite(right);
+                AdamUpdate.adamOuterRows(p, left, right, m, v, 0, 4, k, rows, finite); // as two chunks
+                AdamUpdate.adamOuterRows(p, left, right, m, v, 4, ROWS, k, rows, finite);
                 skipped += Arrays.stream(rows).map(o -> Math.max(o, 0)).sum() > before ? 1 : 0;
                 String at = "variant " + variant + ", step " + step;
                 assertArrayEquals(pRef, p, at);
