@@ -92,26 +92,7 @@ public final class Linear extends Layer {
             }
         }
         if (!weight.storedTransposed()) {
-            // stored by unit, [out, in] (storeWeightByUnit): one sample's outputs are dot products along its rows
-            if (n == 1 && parallel.threads() > 1) {
-                // each thread its own rows, those it updates (Parameter#shareStartRow, Optimizer.Split#PANELS)
-                rowInput = x.data();
-                rowOutput = y;
-                int threads = parallel.threads();
-                if (rowShareEnds == null || rowShareEnds.length != threads) {
-                    rowShareEnds = new int[threads];
-                    for (int t = 0; t < threads; t++) {
-                        rowShareEnds[t] = weight.shareStartRow(t + 1, threads) / Parameter.ROW_BLOCK;
-                    }
-                }
-                parallel.forShares(rowShareEnds, rowBlocks);
-                rowInput = null;
-                rowOutput = null;
-            } else if (n == 1) {
-                Dots.rows(1, out, in, x.data(), 0, in, weight.data(), 0, in, hasBias, y, 0, out);
-            } else {
-                Gemm.gemm(parallel, false, true, n, out, in, x.data(), 0, in, weight.data(), 0, in, hasBias, y, 0, out);
-            }
+            forwardByUnit(n, x.data(), y);
             return output;
         }
         int w = panelWidth();
@@ -163,6 +144,33 @@ public final class Linear extends Layer {
     /** Outputs per panel of the stored weight: all of them when it is stored row by row. */
     private int panelWidth() {
         return weight.panelWidth() > 0 ? weight.panelWidth() : out;
+    }
+
+    /** y (+)= x·Wᵀ with the weight stored by unit, [out, in] ({@link #storeWeightByUnit}). */
+    private void forwardByUnit(int n, float[] x, float[] y) {
+        if (n != 1) {
+            Gemm.gemm(parallel, false, true, n, out, in, x, 0, in, weight.data(), 0, in, hasBias, y, 0, out);
+        } else if (parallel.threads() == 1) {
+            Dots.rows(1, out, in, x, 0, in, weight.data(), 0, in, hasBias, y, 0, out); // dot products along the rows
+        } else {
+            // each thread its own rows, those it updates (Parameter#shareStartRow, Optimizer.Split#PANELS)
+            rowInput = x;
+            rowOutput = y;
+            parallel.forShares(rowShareEnds(parallel.threads()), rowBlocks);
+            rowInput = null;
+            rowOutput = null;
+        }
+    }
+
+    /** Per thread, the end of its blocks of rows ({@link #rowBlocks}), made once per thread count. */
+    private int[] rowShareEnds(int threads) {
+        if (rowShareEnds == null || rowShareEnds.length != threads) {
+            rowShareEnds = new int[threads];
+            for (int t = 0; t < threads; t++) {
+                rowShareEnds[t] = weight.shareStartRow(t + 1, threads) / Parameter.ROW_BLOCK;
+            }
+        }
+        return rowShareEnds;
     }
 
     /** Blocks [from, to) of {@link Parameter#ROW_BLOCK} rows of one sample's forward product by unit. */
