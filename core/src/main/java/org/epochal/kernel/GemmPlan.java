@@ -25,8 +25,8 @@ import java.util.Arrays;
  * (Over 300 lines: both orientations share the call state and the task dispatch.)
  */
 final class GemmPlan implements Parallel.Task {
-    /** k block: a KC×W panel of B (48 KB) is reused by every row tile of an MC block. */
-    private static final int KC = 192;
+    /** k block: a KC×W panel of B (32 KB) is reused by every row tile of an MC block. */
+    private static final int KC = 128;
     /** Rows per block (a multiple of R): an MC×KC block of A stays in L2 while the panels go by. */
     private static final int MC = 96;
     /** i-lanes k block: a KCI×W panel of A (32 KB) stays in L1 while the columns go by. */
