@@ -47,8 +47,9 @@ public final class AdamFloor {
             for (int i = 0; i < out; i++) {
                 right[i] = (random.nextFloat() - 0.5f) * 1e-2f;
             }
-            // β1, β2, 1 − β1, 1 − β2, eps, weight decay, decay, step size, 1/√(1 − β2ᵗ) (AdamUpdate's order)
-            float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0f, 1f, 1e-7f, 3f};
+            // β1, β2, 1 − β1, 1 − β2, eps, weight decay, decay, step size, 1/√(1 − β2ᵗ), gradient scale
+            // (AdamUpdate's order)
+            float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0f, 1f, 1e-7f, 3f, 1f};
             double[] best = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
             for (int round = 0; round < 8; round++) {
                 for (int variant = 0; variant < 3; variant++) {

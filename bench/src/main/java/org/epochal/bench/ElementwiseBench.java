@@ -67,6 +67,7 @@ public class ElementwiseBench {
             adam[AdamUpdate.DECAY] = 1f;
             adam[AdamUpdate.STEP_SIZE] = (float) (1e-3 / (1 - Math.pow(0.9, 10)));
             adam[AdamUpdate.INV_BC2_SQRT] = (float) (1 / Math.sqrt(1 - Math.pow(0.999, 10)));
+            adam[AdamUpdate.GRAD_SCALE] = 1f;
         }
     }
 

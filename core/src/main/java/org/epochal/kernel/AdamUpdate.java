@@ -40,7 +40,12 @@ public final class AdamUpdate {
      * operations (a square root and two divisions: 28 cycles per 16 weights on Zen 4, the pace of batch 1).
      */
     public static final int INV_BC2_SQRT = 8;
-    public static final int FACTORS = 9;
+    /**
+     * What an outer-product gradient is multiplied by (1, or gradient clipping's coefficient): each element
+     * is fma(left[r], right[c], 0)·scale, as Parameter#grad writes it out. Read only by the outer-product loops.
+     */
+    public static final int GRAD_SCALE = 9;
+    public static final int FACTORS = 10;
 
     /**
      * One Adam/AdamW update of elements [from, to): θ = θ·decay; g = g + wd·θ; m = β1·m + (1 − β1)·g;
@@ -87,8 +92,8 @@ public final class AdamUpdate {
 
     /**
      * {@link #adam} of elements [from, to) of a matrix whose gradient is held as left ⊗ right (cols =
-     * right.length): each element's gradient is computed where it is used, fma(left[r], right[c], 0), the
-     * value {@link Elementwise#outerProducts} writes, so the same bits as {@link #adam} over the written gradient
+     * right.length): each element's gradient is computed where it is used, fma(left[r], right[c], 0) times
+     * k[GRAD_SCALE], the value Parameter#grad writes, so the same bits as {@link #adam} over the written gradient
      * without its store and load (a Linear layer's weight at batch 1). Its own method, constants loaded
      * again: one method holding both loops was compiled by C2 with its vectors boxed (AllocationTest at
      * batch 1: 49 KB a batch instead of 64 bytes).
@@ -104,6 +109,7 @@ public final class AdamUpdate {
         float decay = k[DECAY];
         float stepSize = k[STEP_SIZE];
         float invBc2 = k[INV_BC2_SQRT];
+        float gradScale = k[GRAD_SCALE];
         int cols = right.length;
         FloatVector zero = FloatVector.zero(S);
         if (cols % L == 0 && from % L == 0 && to % L == 0) {
@@ -114,7 +120,7 @@ public final class AdamUpdate {
             int c = from - r * cols;
             FloatVector av = FloatVector.broadcast(S, left[r]);
             for (int i = from; i < to; i += L) {
-                adamLanes(av.fma(FloatVector.fromArray(S, right, c), zero), p, m, v, i,
+                adamLanes(av.fma(FloatVector.fromArray(S, right, c), zero).mul(gradScale), p, m, v, i,
                         beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, invBc2);
                 c += L;
                 if (c == cols && i + L < to) {
@@ -131,11 +137,11 @@ public final class AdamUpdate {
             FloatVector av = FloatVector.broadcast(S, a);
             int i = e;
             for (int end = e + S.loopBound(len); i < end; i += L) {
-                adamLanes(av.fma(FloatVector.fromArray(S, right, i - shift), zero), p, m, v, i,
+                adamLanes(av.fma(FloatVector.fromArray(S, right, i - shift), zero).mul(gradScale), p, m, v, i,
                         beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, invBc2);
             }
             for (int end = e + len; i < end; i++) {
-                adamElement(Math.fma(a, right[i - shift], 0f), p, m, v, i,
+                adamElement(Math.fma(a, right[i - shift], 0f) * gradScale, p, m, v, i,
                         beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, invBc2);
             }
             e += len;
@@ -173,8 +179,9 @@ public final class AdamUpdate {
         float decay = k[DECAY];
         float stepSize = k[STEP_SIZE];
         float invBc2 = k[INV_BC2_SQRT];
+        float gradScale = k[GRAD_SCALE];
         boolean skips = rightFinite && decay == 1f && wd == 0f && eps > 0f && stepSize >= 0f
-                && stepSize < Float.POSITIVE_INFINITY;
+                && stepSize < Float.POSITIVE_INFINITY && Float.isFinite(gradScale);
         FloatVector zero = FloatVector.zero(S);
         for (int r = fromRow; r < toRow; r++) {
             int owed = rows[r];
@@ -189,7 +196,7 @@ public final class AdamUpdate {
             FloatVector av = FloatVector.broadcast(S, left[r]);
             IntVector bits = IntVector.zero(IS);
             for (int c = 0; c < cols; c += L) {
-                adamLanes(av.fma(FloatVector.fromArray(S, right, c), zero), p, m, v, row + c,
+                adamLanes(av.fma(FloatVector.fromArray(S, right, c), zero).mul(gradScale), p, m, v, row + c,
                         beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, invBc2);
                 bits = bits.or(FloatVector.fromArray(S, m, row + c).reinterpretAsInts());
             }
@@ -262,6 +269,7 @@ public final class AdamUpdate {
         float decay = k[DECAY];
         float stepSize = k[STEP_SIZE];
         float invBc2 = k[INV_BC2_SQRT];
+        float gradScale = k[GRAD_SCALE];
         int rows = left.length;
         int panel = from / (rows * width);
         int within = from - panel * rows * width;
@@ -271,7 +279,7 @@ public final class AdamUpdate {
         FloatVector zero = FloatVector.zero(S);
         FloatVector av = FloatVector.broadcast(S, left[r]);
         for (int i = from; i < to; i += L) {
-            adamLanes(av.fma(FloatVector.fromArray(S, right, c), zero), p, m, v, i,
+            adamLanes(av.fma(FloatVector.fromArray(S, right, c), zero).mul(gradScale), p, m, v, i,
                     beta1, beta2, omb1, omb2, eps, wd, decay, stepSize, invBc2);
             c += L;
             if (c == edge && i + L < to) {
@@ -344,7 +352,7 @@ public final class AdamUpdate {
             x[i] = (i % 5) - 2f;
         }
         float[] g = new float[2 * 4096 + 3];
-        float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0f, 1f, 1e-3f, 0.5f};
+        float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0f, 1f, 1e-3f, 0.5f, 1f};
         float[] left5 = Arrays.copyOf(x, 5);
         float[] left4 = Arrays.copyOf(x, 4);
         float[] right16 = Arrays.copyOf(y, 16);

@@ -52,6 +52,8 @@ public final class Parameter {
     private boolean outerPending;
     private float[] outerLeft;
     private float[] outerRight;
+    /** What the deferred outer product is multiplied by ({@link #scaleGrad}): each element is fma(l, r, 0)·s. */
+    private float outerScale = 1f;
 
     public Parameter(String name, int... shape) {
         this(name, false, shape);
@@ -224,14 +226,45 @@ public final class Parameter {
                 Elementwise.outerProducts(outerLeft, outerRight, 0, grad.length, grad, 0);
             }
             outerPending = false;
+            if (outerScale != 1f) {
+                float s = outerScale;
+                outerScale = 1f;
+                scaleGrad(s);
+            }
         }
         return grad;
+    }
+
+    /**
+     * Multiplies every element of the gradient by s, as torch.nn.utils.clip_grad_norm_ does ({@code g.mul_(s)}).
+     * A gradient held as an outer product stays so: s is recorded ({@link #outerScale}) and applied where each
+     * element is computed, fma(l, r, 0)·s, the same two roundings as writing the product out and then
+     * scaling it. Multiplying by 1 changes no float, so s = 1 does nothing.
+     */
+    public void scaleGrad(float s) {
+        if (s == 1f) {
+            return;
+        }
+        if (outerPending && outerScale == 1f) {
+            outerScale = s;
+            return;
+        }
+        float[] g = grad();
+        for (int i = 0; i < g.length; i++) {
+            g[i] *= s;
+        }
+    }
+
+    /** The factor a deferred outer-product gradient carries ({@link #scaleGrad}); 1 when none. */
+    public float outerScale() {
+        return outerScale;
     }
 
     /** Makes the gradient zero (at the latest when it is next read or written). */
     public void zeroGrad() {
         zeroPending = true;
         outerPending = false;
+        outerScale = 1f;
     }
 
     /**
@@ -254,10 +287,14 @@ public final class Parameter {
         System.arraycopy(right, rightOff, outerRight, 0, cols);
         zeroPending = false;
         outerPending = true;
+        outerScale = 1f;
         return true;
     }
 
-    /** Whether the gradient is held as {@link #outerLeft()} ⊗ {@link #outerRight()} (see the class comment). */
+    /**
+     * Whether the gradient is held as {@link #outerLeft()} ⊗ {@link #outerRight()} (see the class comment),
+     * times {@link #outerScale()}.
+     */
     public boolean hasOuterGrad() {
         return outerPending;
     }

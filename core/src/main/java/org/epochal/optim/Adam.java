@@ -105,6 +105,11 @@ public final class Adam extends Optimizer {
         }
         float[] grad = narrowGrads[index];
         Elementwise.outerProducts(left, right, from, to, grad, from);
+        if (outerScale != 1f) {
+            for (int i = from; i < to; i++) {
+                grad[i] *= outerScale;
+            }
+        }
         AdamUpdate.adam(p, grad, expAvg[index], expAvgSq[index], from, to, factors);
     }
 
@@ -134,6 +139,7 @@ public final class Adam extends Optimizer {
         factors[AdamUpdate.DECAY] = decoupled ? (float) (1 - lr * weightDecay) : 1f;
         factors[AdamUpdate.STEP_SIZE] = (float) (lr / biasCorrection1);
         factors[AdamUpdate.INV_BC2_SQRT] = (float) (1 / Math.sqrt(biasCorrection2));
+        factors[AdamUpdate.GRAD_SCALE] = outerScale;
     }
 
     /** This step's constants (for tests). */

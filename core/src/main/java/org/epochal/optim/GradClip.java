@@ -23,15 +23,19 @@ public final class GradClip {
     public static double globalNorm(List<Parameter> params) {
         double total = 0;
         for (Parameter p : params) {
-            total += p.hasOuterGrad() ? BlockSums.sumOfSquaresOuter(p.outerLeft(), p.outerRight())
-                    : BlockSums.sumOfSquares(p.grad());
+            total += p.hasOuterGrad() && p.outerScale() == 1f
+                    ? BlockSums.sumOfSquaresOuter(p.outerLeft(), p.outerRight()) : BlockSums.sumOfSquares(p.grad());
         }
         return Math.sqrt(total);
     }
 
-    /** Σ g² of a parameter's gradient; when it is held as an outer product, {@link BlockSums#sumOfSquaresOuter}. */
+    /**
+     * Σ g² of a parameter's gradient; when it is held as an outer product, {@link BlockSums#sumOfSquaresOuter}
+     * (a scaled one, after clipping, is written out first).
+     */
     public static double squares(Parameter p) {
-        return p.hasOuterGrad() ? BlockSums.sumOfSquaresOuter(p.outerLeft(), p.outerRight()) : squares(p.grad());
+        return p.hasOuterGrad() && p.outerScale() == 1f ? BlockSums.sumOfSquaresOuter(p.outerLeft(), p.outerRight())
+                : squares(p.grad());
     }
 
     /** Σ g², in a fixed order: {@link BlockSums#sumOfSquares}. */
@@ -39,15 +43,16 @@ public final class GradClip {
         return BlockSums.sumOfSquares(g);
     }
 
-    /** Scales the gradients so their global norm is at most {@code maxNorm}; returns the norm before. */
+    /**
+     * Scales the gradients so their global norm is at most {@code maxNorm}; returns the norm before. A gradient
+     * held as an outer product keeps it, carrying the factor ({@link Parameter#scaleGrad}): at batch 1 with
+     * Adam, writing W1's gradient out and scaling it every step halved the speed.
+     */
     public static double clipGradNorm(List<Parameter> params, double maxNorm) {
         double total = globalNorm(params);
         float coef = (float) Math.min(1.0, maxNorm / (total + 1e-6));
         for (Parameter p : params) {
-            float[] g = p.grad();
-            for (int i = 0; i < g.length; i++) {
-                g[i] *= coef;
-            }
+            p.scaleGrad(coef);
         }
         return total;
     }

@@ -65,6 +65,11 @@ public abstract class Optimizer {
     private final org.epochal.kernel.Parallel.RangeTask chunkUpdate = this::updateChunks;
     /** Whether steps are split between the threads ({@link #setParallel}). */
     private boolean splitting;
+    /**
+     * The factor this step's outer-product gradients carry ({@link Parameter#outerScale}: 1, or a clipping
+     * coefficient), set before {@link #beginStep}; one that carries another is written out instead.
+     */
+    protected float outerScale = 1f;
 
     /**
      * Runs each step on these threads as {@code split} says (with one thread, or nothing to split, on the
@@ -138,12 +143,18 @@ public abstract class Optimizer {
     /** One update of every parameter from its current gradient. */
     public final void step() {
         steps++;
+        outerScale = 1f;
+        for (Parameter param : params) {
+            if (param.hasOuterGrad()) {
+                outerScale = param.outerScale(); // clipping scales them all alike
+                break;
+            }
+        }
         beginStep();
         if (splitting) {
             for (int i = 0; i < params.size(); i++) {
                 // written out here, on the caller, when this optimizer does not take an outer product as it is
-                Parameter param = params.get(i);
-                stepGrads[i] = param.hasOuterGrad() && fusesOuterGradients() ? null : param.grad();
+                stepGrads[i] = fused(params.get(i)) ? null : params.get(i).grad();
             }
             parallel.forShares(shareEnds, chunkUpdate);
             return;
@@ -151,8 +162,13 @@ public abstract class Optimizer {
         for (int i = 0; i < params.size(); i++) {
             Parameter param = params.get(i);
             // a gradient held as an outer product is written out here unless this optimizer computes it
-            update(i, param, param.hasOuterGrad() && fusesOuterGradients() ? null : param.grad(), 0, param.size());
+            update(i, param, fused(param) ? null : param.grad(), 0, param.size());
         }
+    }
+
+    /** Whether this step updates the parameter from its outer-product gradient as it is held. */
+    private boolean fused(Parameter param) {
+        return param.hasOuterGrad() && fusesOuterGradients() && param.outerScale() == outerScale;
     }
 
     /** Chunks [from, to) of a split step. */
@@ -183,8 +199,8 @@ public abstract class Optimizer {
     }
 
     /**
-     * Updates elements [from, to) of parameter {@code index}, whose gradient is left ⊗ right, each element
-     * computed as {@link org.epochal.kernel.Elementwise#outerProducts} writes it (so the same bits as
+     * Updates elements [from, to) of parameter {@code index}, whose gradient is left ⊗ right times
+     * {@link #outerScale}, each element computed as {@link Parameter#grad()} writes it (so the same bits as
      * {@link #update} over the written gradient). Called only when {@link #fusesOuterGradients()}.
      */
     protected void updateOuter(int index, float[] p, float[] left, float[] right, int from, int to) {

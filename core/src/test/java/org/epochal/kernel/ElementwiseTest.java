@@ -63,14 +63,18 @@ class ElementwiseTest {
         }
     }
 
-    /** Adam from a gradient held as an outer product: the bits of Adam over the written gradient. */
+    /**
+     * Adam from a gradient held as an outer product: the bits of Adam over the written gradient; in variant 3
+     * the product carries a clipping coefficient, and the written gradient is scaled after it is written.
+     */
     @Test
     void adamOuterEqualsAdamOverTheWrittenGradient() {
         for (int[] c : OUTER_CASES) {
-            for (int variant = 0; variant < 3; variant++) {
+            for (int variant = 0; variant < 4; variant++) {
                 int n = c[0] * c[1];
+                float scale = variant == 3 ? 0.3712f : 1f;
                 float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, variant == 1 ? 0.01f : 0f,
-                    variant == 2 ? 0.9999f : 1f, 1e-3f, 0.3f};
+                    variant == 2 ? 0.9999f : 1f, 1e-3f, 0.3f, scale};
                 float[] p = values(n, 3);
                 float[] m = values(n, 4);
                 float[] v = values(n, 5);
@@ -85,6 +89,9 @@ class ElementwiseTest {
                     float[] right = values(c[1], 10 * step + c[1] + 1);
                     float[] written = new float[n];
                     Elementwise.outerProducts(left, right, 0, n, written, 0);
+                    for (int i = 0; i < n; i++) {
+                        written[i] *= scale;
+                    }
                     AdamUpdate.adamOuter(p, left, right, m, v, c[2], c[3], k);
                     AdamUpdate.adamScalar(p2, written, m2, v2, c[2], c[3], k);
                     String at = java.util.Arrays.toString(c) + " variant " + variant + " step " + step;

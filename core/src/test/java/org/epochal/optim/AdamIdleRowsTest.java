@@ -140,6 +140,7 @@ class AdamIdleRowsTest {
         k[AdamUpdate.DECAY] = variant == 5 ? (float) (1 - lr * 0.01) : 1f;
         k[AdamUpdate.STEP_SIZE] = (float) (lr / (1 - Math.pow(b1, step)));
         k[AdamUpdate.INV_BC2_SQRT] = (float) (1 / Math.sqrt(1 - Math.pow(b2, step)));
+        k[AdamUpdate.GRAD_SCALE] = 1f;
         return k;
     }
 

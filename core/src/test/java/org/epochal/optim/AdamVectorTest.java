@@ -154,7 +154,7 @@ class AdamVectorTest {
                 grad[(c / width * rows + i) * width + c % width] = Math.fma(left[i], right[c], 0f);
             }
         }
-        float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0.01f, 1f, 1e-3f, 1.2f};
+        float[] k = {0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0.01f, 1f, 1e-3f, 1.2f, 1f};
         int lanes = AdamUpdate.LANES;
         for (int cut : new int[] {0, lanes, 3 * lanes, 7 * width, 7 * width + lanes, rows * cols - lanes}) {
             Parameter a = parameter(rows * cols);

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Every optimizer steps a weight whose gradient is held as an outer product (a Linear layer's at batch 1)
  * to the same bits as from the written gradient, also split across threads with chunks starting inside
- * rows; the gradient norm agrees to a float rounding, and clipping writes the gradient out first.
+ * rows, and also when the product carries a clipping coefficient (scaled after it is written); the
+ * gradient norm agrees to a float rounding, and clipping keeps the product, with the written bits.
  */
 class DeferredGradientTest {
     private static final List<Function<List<Parameter>, Optimizer>> OPTIMIZERS = List.of(
@@ -32,6 +33,7 @@ class DeferredGradientTest {
         for (int[] shape : new int[][] {{17, 3}, {1, 1}, {250, 300}, {10, 128}, {32, 5}}) {
             for (int o = 0; o < OPTIMIZERS.size(); o++) {
                 for (int threads : new int[] {1, 2}) {
+                  for (float scale : new float[] {1f, 0.3712f}) {
                     Parameter deferred = Parameter.transposed("w", shape[0], shape[1]);
                     Parameter written = Parameter.transposed("w", shape[0], shape[1]);
                     fill(deferred.data(), 1);
@@ -45,23 +47,26 @@ class DeferredGradientTest {
                             float[] dy = values(shape[0], 20 + step);
                             deferred.zeroGrad();
                             assertEquals(true, deferred.deferOuterGrad(x, 0, dy, 0));
+                            deferred.scaleGrad(scale);
+                            assertEquals(true, deferred.hasOuterGrad(), "scaled, the product is kept");
                             written.zeroGrad();
                             float[] g = written.grad();
                             for (int r = 0; r < x.length; r++) {
                                 for (int c = 0; c < dy.length; c++) {
-                                    g[r * dy.length + c] = Math.fma(x[r], dy[c], 0f);
+                                    g[r * dy.length + c] = Math.fma(x[r], dy[c], 0f) * scale;
                                 }
                             }
                             a.step();
                             b.step();
                             String at = a.type() + " #" + o + " " + shape[0] + "x" + shape[1] + " threads "
-                                    + threads + " step " + step;
+                                    + threads + " scale " + scale + " step " + step;
                             assertArrayEquals(written.data(), deferred.data(), at);
                             Map<String, float[]> want = b.state();
                             want.forEach((key, value) -> assertArrayEquals(value, a.state().get(key), at + " " + key));
                             assertArrayEquals(g, deferred.grad(), "read afterwards, the gradient is written out");
                         }
                     }
+                  }
                 }
             }
         }
@@ -78,6 +83,7 @@ class DeferredGradientTest {
         for (int[] shape : new int[][] {{128, 3}, {256, 37}, {192, 300}}) {
             for (int o = 0; o < OPTIMIZERS.size(); o++) {
                 for (int threads : new int[] {1, 2, 3}) {
+                    float scale = threads == 2 ? 0.3712f : 1f; // clipped on two threads
                     Parameter panels = Parameter.transposed("w", shape[0], shape[1]);
                     Parameter plain = Parameter.transposed("w", shape[0], shape[1]);
                     fill(plain.data(), 1);
@@ -99,6 +105,9 @@ class DeferredGradientTest {
                             plain.grad(); // written out
                             fill(biasA.grad(), 30 + step);
                             fill(biasB.grad(), 30 + step);
+                            for (Parameter p : List.of(panels, plain, biasA, biasB)) {
+                                p.scaleGrad(scale);
+                            }
                             a.step();
                             b.step();
                             String at = a.type() + " #" + o + " " + shape[0] + "x" + shape[1] + " threads "
@@ -116,7 +125,7 @@ class DeferredGradientTest {
     }
 
     @Test
-    void theNormOfADeferredGradientIsTheWrittenOnesAndClippingWritesItOut() {
+    void theNormOfADeferredGradientIsTheWrittenOnesAndClippingKeepsItsBits() {
         Parameter deferred = Parameter.transposed("w", 40, 30);
         Parameter bias = new Parameter("b", 40);
         float[] x = values(30, 1);
@@ -133,9 +142,24 @@ class DeferredGradientTest {
         deferred.deferOuterGrad(x, 0, dy, 0);
         double before = GradClip.clipGradNorm(List.of(deferred, bias), want / 2);
         float coef = (float) Math.min(1.0, want / 2 / (before + 1e-6));
-        for (int i = 0; i < g.length; i++) {
-            assertEquals(g[i] * coef, deferred.grad()[i], "element " + i);
+        assertEquals(true, deferred.hasOuterGrad(), "clipped, the product is kept");
+        double squares = 0;
+        for (float e : g) {
+            squares += (double) (e * coef) * (e * coef);
         }
+        assertEquals(squares, GradClip.squares(deferred), 1e-9 * squares, "its squares are the clipped gradient's");
+        float[] clipped = deferred.grad();
+        for (int i = 0; i < g.length; i++) {
+            assertEquals(g[i] * coef, clipped[i], "element " + i);
+        }
+
+        // under the limit: nothing is multiplied, the product is kept as it is
+        deferred.zeroGrad();
+        deferred.deferOuterGrad(x, 0, dy, 0);
+        GradClip.clipGradNorm(List.of(deferred, bias), want * 2);
+        assertEquals(true, deferred.hasOuterGrad());
+        assertEquals(1f, deferred.outerScale());
+        assertArrayEquals(g, deferred.grad());
     }
 
     private static float[] values(int n, long seed) {
