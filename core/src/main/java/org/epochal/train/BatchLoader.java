@@ -44,6 +44,8 @@ public final class BatchLoader {
     static final long PREFETCH_MIN = 1 << 17;
     private Parallel parallel = Parallel.SEQUENTIAL;
     private final Parallel.Task gather = this::gatherRows;
+    /** The sum of the floats {@link #copyRows} reads ahead (unused: it keeps the JIT from dropping the reads). */
+    private float touched;
     private final Runnable gatherAhead = this::gatherAhead;
     /** The batch the gather fills: its first index in the order, its size, its buffers. */
     private int gatherStart;
@@ -207,7 +209,13 @@ public final class BatchLoader {
         copyRows(from, all ? gatherCount : Math.min(gatherCount, from + GATHER_ROWS));
     }
 
-    /** Rows [from, to) of the batch set up last into its buffers. */
+    /**
+     * Rows [from, to) of the batch set up last into its buffers. The rows lie at random in a data set far
+     * larger than the caches (188 MB for Fashion-MNIST), and copied one after the other each waits for memory
+     * before the prefetcher takes over; so a first pass reads the first and last float of every row, their
+     * misses in flight together, then the copies run. A batch of 512 on one thread: 297–314 → 157–199 µs a
+     * batch (median; `-Depochal.stepTimes=true`).
+     */
     private void copyRows(int from, int to) {
         int d = current.sampleSize();
         int t = current.targetWidth();
@@ -215,6 +223,14 @@ public final class BatchLoader {
         float[] targets = current.targets();
         float[] xd = gatherX;
         float[] yd = gatherY;
+        if (to - from > 1 && d > 0) {
+            float ends = 0;
+            for (int i = from; i < to; i++) {
+                int s = order[gatherStart + i];
+                ends += features[s * d] + features[s * d + d - 1];
+            }
+            touched = ends; // kept, so that the reads are
+        }
         for (int i = from; i < to; i++) {
             int s = order[gatherStart + i];
             System.arraycopy(features, s * d, xd, i * d, d);
