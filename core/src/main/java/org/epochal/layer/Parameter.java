@@ -222,17 +222,32 @@ public final class Parameter {
                         grad[panelIndex(r, c)] = Math.fma(outerLeft[r], outerRight[c], 0f);
                     }
                 }
+                multiply(grad, 0, grad.length, outerScale);
             } else {
-                Elementwise.outerProducts(outerLeft, outerRight, 0, grad.length, grad, 0);
+                writeOuterGrad(grad, 0, grad.length);
             }
             outerPending = false;
-            if (outerScale != 1f) {
-                float s = outerScale;
-                outerScale = 1f;
-                scaleGrad(s);
-            }
+            outerScale = 1f;
         }
         return grad;
+    }
+
+    /**
+     * Elements [from, to) of the outer-product gradient held ({@link #hasOuterGrad}, not in panels), stored
+     * order, into dst[from, to): fma(l, r, 0)·{@link #outerScale}, as {@link #grad()} writes them.
+     */
+    public void writeOuterGrad(float[] dst, int from, int to) {
+        Elementwise.outerProducts(outerLeft, outerRight, from, to, dst, from);
+        multiply(dst, from, to, outerScale);
+    }
+
+    /** g[from, to) ·= s (nothing for s = 1: x·1 is x). */
+    private static void multiply(float[] g, int from, int to, float s) {
+        if (s != 1f) {
+            for (int i = from; i < to; i++) {
+                g[i] *= s;
+            }
+        }
     }
 
     /**
@@ -249,10 +264,7 @@ public final class Parameter {
             outerScale = s;
             return;
         }
-        float[] g = grad();
-        for (int i = 0; i < g.length; i++) {
-            g[i] *= s;
-        }
+        multiply(grad(), 0, grad.length, s);
     }
 
     /** The factor a deferred outer-product gradient carries ({@link #scaleGrad}); 1 when none. */

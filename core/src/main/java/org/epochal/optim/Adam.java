@@ -3,7 +3,6 @@ package org.epochal.optim;
 import java.util.List;
 import java.util.Map;
 import org.epochal.kernel.AdamUpdate;
-import org.epochal.kernel.Elementwise;
 import org.epochal.layer.Parameter;
 
 /**
@@ -104,12 +103,7 @@ public final class Adam extends Optimizer {
             narrowGrads[index] = new float[p.length];
         }
         float[] grad = narrowGrads[index];
-        Elementwise.outerProducts(left, right, from, to, grad, from);
-        if (outerScale != 1f) {
-            for (int i = from; i < to; i++) {
-                grad[i] *= outerScale;
-            }
-        }
+        params.get(index).writeOuterGrad(grad, from, to);
         AdamUpdate.adam(p, grad, expAvg[index], expAvgSq[index], from, to, factors);
     }
 
