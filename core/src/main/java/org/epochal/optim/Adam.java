@@ -95,7 +95,7 @@ public final class Adam extends Optimizer {
             return;
         }
         settle(index, from, to); // (chunks are whole rows: Optimizer#cut)
-        if (right.length % AdamUpdate.LANES == 0) {
+        if (cols % AdamUpdate.LANES == 0) {
             AdamUpdate.adamOuter(p, left, right, expAvg[index], expAvgSq[index], from, to, factors);
             return;
         }
