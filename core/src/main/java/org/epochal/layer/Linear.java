@@ -3,6 +3,7 @@ package org.epochal.layer;
 import java.util.List;
 import org.epochal.init.Init;
 import org.epochal.kernel.Dots;
+import org.epochal.kernel.Elementwise;
 import org.epochal.kernel.Gemm;
 import org.epochal.rng.Rng;
 import org.epochal.tensor.Tensor;
@@ -250,15 +251,8 @@ public final class Linear extends Layer {
 
     /** db[o] += Σ_r dy[r, o], rows in order. */
     private void addBiasGrad(int n, float[] dy) {
-        if (!hasBias) {
-            return;
-        }
-        float[] db = bias.grad();
-        for (int r = 0; r < n; r++) {
-            int row = r * out;
-            for (int o = 0; o < out; o++) {
-                db[o] += dy[row + o];
-            }
+        if (hasBias) {
+            Elementwise.addRows(dy, n, out, bias.grad());
         }
     }
 
