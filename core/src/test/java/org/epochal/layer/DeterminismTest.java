@@ -87,6 +87,27 @@ class DeterminismTest {
         }
     }
 
+    /**
+     * More samples than features, and enough of them, for the activations to split the batch by samples
+     * (Activation's ROWS_SLICED_MIN), after products that split it the same way.
+     */
+    private static Sequential tallMlp() {
+        return new Sequential(new int[] {40}, new Linear(64), new ReLU(), new Linear(64), new Tanh(),
+                new Linear(64), new Gelu(), new Linear(64), new LeakyReLU(0.1), new Linear(5));
+    }
+
+    @Test
+    void activationsSplitBySamplesGiveTheSameBitsAsOneThread() {
+        int[] batch = {301, 40}; // 301 × 64 elements an activation
+        List<float[]> one = train(DeterminismTest::tallMlp, batch, 1);
+        List<float[]> two = train(DeterminismTest::tallMlp, batch, 2);
+        List<float[]> three = train(DeterminismTest::tallMlp, batch, 3);
+        for (int i = 0; i < one.size(); i++) {
+            assertArrayEquals(one.get(i), two.get(i), "tensor " + i + ": 1 vs 2 threads");
+            assertArrayEquals(one.get(i), three.get(i), "tensor " + i + ": 1 vs 3 threads");
+        }
+    }
+
     @Test
     void sameSeedSameWeightsOtherSeedOtherWeights() {
         Sequential a = smallConvNet();
