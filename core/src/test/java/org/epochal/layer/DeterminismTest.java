@@ -34,10 +34,6 @@ class DeterminismTest {
     }
 
     /** Three Adam steps with clipping on a fixed batch; returns every weight afterwards. */
-    private static List<float[]> train(int threads) {
-        return train(DeterminismTest::smallConvNet, new int[] {16, 1, 12, 12}, threads);
-    }
-
     private static List<float[]> train(java.util.function.Supplier<Sequential> net, int[] batchShape, int threads) {
         Sequential model = net.get();
         model.initialize(42);
@@ -66,9 +62,14 @@ class DeterminismTest {
 
     @Test
     void trainingStepsAreBitIdenticalForOneTwoAndThreeThreads() {
-        List<float[]> one = train(1);
-        List<float[]> two = train(2);
-        List<float[]> three = train(3);
+        assertSameOnOneTwoAndThreeThreads(DeterminismTest::smallConvNet, new int[] {16, 1, 12, 12});
+    }
+
+    /** Three training steps of {@code net} on a batch of this shape give the same weights on 1, 2 and 3 threads. */
+    private static void assertSameOnOneTwoAndThreeThreads(java.util.function.Supplier<Sequential> net, int[] batch) {
+        List<float[]> one = train(net, batch, 1);
+        List<float[]> two = train(net, batch, 2);
+        List<float[]> three = train(net, batch, 3);
         for (int i = 0; i < one.size(); i++) {
             assertArrayEquals(one.get(i), two.get(i), "tensor " + i + ": 1 vs 2 threads");
             assertArrayEquals(one.get(i), three.get(i), "tensor " + i + ": 1 vs 3 threads");
@@ -77,14 +78,7 @@ class DeterminismTest {
 
     @Test
     void convolutionTasksOfAFewSamplesGiveTheSameBitsAsOneThread() {
-        int[] batch = {12, 3, 16, 16};
-        List<float[]> one = train(DeterminismTest::wideConvNet, batch, 1);
-        List<float[]> two = train(DeterminismTest::wideConvNet, batch, 2);
-        List<float[]> three = train(DeterminismTest::wideConvNet, batch, 3);
-        for (int i = 0; i < one.size(); i++) {
-            assertArrayEquals(one.get(i), two.get(i), "tensor " + i + ": 1 vs 2 threads");
-            assertArrayEquals(one.get(i), three.get(i), "tensor " + i + ": 1 vs 3 threads");
-        }
+        assertSameOnOneTwoAndThreeThreads(DeterminismTest::wideConvNet, new int[] {12, 3, 16, 16});
     }
 
     /**
@@ -98,14 +92,7 @@ class DeterminismTest {
 
     @Test
     void activationsSplitBySamplesGiveTheSameBitsAsOneThread() {
-        int[] batch = {301, 40}; // 301 × 64 elements an activation
-        List<float[]> one = train(DeterminismTest::tallMlp, batch, 1);
-        List<float[]> two = train(DeterminismTest::tallMlp, batch, 2);
-        List<float[]> three = train(DeterminismTest::tallMlp, batch, 3);
-        for (int i = 0; i < one.size(); i++) {
-            assertArrayEquals(one.get(i), two.get(i), "tensor " + i + ": 1 vs 2 threads");
-            assertArrayEquals(one.get(i), three.get(i), "tensor " + i + ": 1 vs 3 threads");
-        }
+        assertSameOnOneTwoAndThreeThreads(DeterminismTest::tallMlp, new int[] {301, 40}); // 301 × 64 an activation
     }
 
     @Test
