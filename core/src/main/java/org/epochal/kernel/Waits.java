@@ -3,7 +3,7 @@ package org.epochal.kernel;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** How {@link Parallel}'s caller waits for its threads, and passes on their failures. */
+/** How {@link Parallel}'s threads wait (the caller for a call's tasks, a worker for the next call), and how failures pass on. */
 final class Waits {
     private Waits() {
     }
