@@ -311,6 +311,11 @@ public final class Parameter {
         return outerPending;
     }
 
+    /** Whether the gradient is held as {@link #outerLeft()} ⊗ {@link #outerRight()} alone (no clipping factor). */
+    public boolean hasUnscaledOuterGrad() {
+        return outerPending && outerScale == 1f;
+    }
+
     /** The left vector of a deferred outer-product gradient: one element per stored row. */
     public float[] outerLeft() {
         return outerLeft;

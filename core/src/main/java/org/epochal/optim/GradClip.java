@@ -23,7 +23,7 @@ public final class GradClip {
     public static double globalNorm(List<Parameter> params) {
         double total = 0;
         for (Parameter p : params) {
-            total += p.hasOuterGrad() && p.outerScale() == 1f
+            total += p.hasUnscaledOuterGrad()
                     ? BlockSums.sumOfSquaresOuter(p.outerLeft(), p.outerRight()) : BlockSums.sumOfSquares(p.grad());
         }
         return Math.sqrt(total);
@@ -34,8 +34,7 @@ public final class GradClip {
      * (a scaled one, after clipping, is written out first).
      */
     public static double squares(Parameter p) {
-        return p.hasOuterGrad() && p.outerScale() == 1f ? BlockSums.sumOfSquaresOuter(p.outerLeft(), p.outerRight())
-                : squares(p.grad());
+        return p.hasUnscaledOuterGrad() ? BlockSums.sumOfSquaresOuter(p.outerLeft(), p.outerRight()) : squares(p.grad());
     }
 
     /** Σ g², in a fixed order: {@link BlockSums#sumOfSquares}. */
