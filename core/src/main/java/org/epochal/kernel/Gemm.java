@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * on m, on the other rows (a sample's output ignores its batch neighbours) nor on where the element falls
  * in a tile: threads split rows or columns, never p.
  *
- * <p>The fast path ({@link GemmPlan}, {@link GemmKernels}) needs the JVM flag
- * {@code --add-modules jdk.incubator.vector}; without it the same chains run as plain scalar loops.
+ * <p>The kernels ({@link GemmPlan}, {@link GemmKernels}, and the elementwise, sum and optimizer kernels beside
+ * them) use the Vector API, so the JVM needs the flag {@code --add-modules jdk.incubator.vector}
+ * ({@link #requireVectorApi}).
  */
 public final class Gemm {
     private Gemm() {
@@ -24,6 +25,21 @@ public final class Gemm {
 
     /** Whether the Vector API is there (the JVM was started with --add-modules jdk.incubator.vector). */
     public static final boolean VECTORIZED = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    /** What a JVM without the Vector API is told when it first touches a kernel (when a model is built). */
+    static final String NEEDS_VECTOR_API = "Epochal's kernels use the Vector API: start the JVM with "
+            + "--add-modules jdk.incubator.vector (as bin/epochal does; for Maven's tests, in surefire's argLine)";
+
+    /**
+     * Throws, naming the JVM flag, when the Vector API is missing: without it the first kernel called would
+     * fail with a NoClassDefFoundError for jdk.incubator.vector. {@link Parallel}, which every model holds,
+     * calls it when it is loaded.
+     */
+    static void requireVectorApi() {
+        if (!VECTORIZED) {
+            throw new IllegalStateException(NEEDS_VECTOR_API);
+        }
+    }
 
     public static void gemm(Parallel par, boolean transA, boolean transB, int m, int n, int k,
                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -39,16 +55,12 @@ public final class Gemm {
             }
             return;
         }
-        if (VECTORIZED) {
-            Workspace ws = par.workspace();
-            ws.gemm().run(par, ws, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
-        } else {
-            scalar(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
-        }
+        Workspace ws = par.workspace();
+        ws.gemm().run(par, ws, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
     }
 
     /** Columns of B per panel of the kernels: a product n columns wide, n a multiple of it, reads B in place. */
-    public static final int PANEL_WIDTH = GemmKernels.W;
+    public static final int PANEL_WIDTH = VECTORIZED ? GemmKernels.W : 0; // 0: never read (no kernels run)
 
     private static final AtomicBoolean WARMING = new AtomicBoolean();
     private static final java.util.concurrent.CountDownLatch WARM = new java.util.concurrent.CountDownLatch(1);
@@ -59,7 +71,7 @@ public final class Gemm {
      */
     public static boolean awaitWarmUp(long millis) throws InterruptedException {
         warmUpInBackground();
-        return !VECTORIZED || WARM.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return WARM.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Whether the background warm-up has run (without waiting): until then Vector API loops may be slow. */
@@ -75,7 +87,7 @@ public final class Gemm {
      * overlaps with loading the data. It touches no shared state (its own arrays and workspace).
      */
     static void warmUpInBackground() {
-        if (!VECTORIZED || !WARMING.compareAndSet(false, true)) {
+        if (!WARMING.compareAndSet(false, true)) {
             return;
         }
         Thread t = new Thread(() -> {
@@ -149,28 +161,5 @@ public final class Gemm {
         System.arraycopy(loops, 0, kernels, elementwise.length + sums.length, 6);
         WarmUp.untilCompiled(kernels);
         WarmUp.untilCompiled(Arrays.copyOfRange(loops, 6, loops.length));
-    }
-
-    /** The same chains without the Vector API: row by row, p outer so B is read along its rows. */
-    private static void scalar(boolean transA, boolean transB, int m, int n, int k,
-                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                               boolean accumulate, float[] c, int cOff, int ldc) {
-        int ars = transA ? 1 : lda;
-        int aps = transA ? lda : 1;
-        int bps = transB ? 1 : ldb;
-        int bjs = transB ? ldb : 1;
-        for (int i = 0; i < m; i++) {
-            int row = cOff + i * ldc;
-            if (!accumulate) {
-                Arrays.fill(c, row, row + n, 0f);
-            }
-            for (int p = 0; p < k; p++) {
-                float av = a[aOff + i * ars + p * aps];
-                int bp = bOff + p * bps;
-                for (int j = 0; j < n; j++) {
-                    c[row + j] = Math.fma(av, b[bp + j * bjs], c[row + j]);
-                }
-            }
-        }
     }
 }

@@ -28,7 +28,9 @@ public final class Parallel implements AutoCloseable {
     public static final Parallel SEQUENTIAL = new Parallel(1);
 
     static {
-        // Models hold a Parallel from the start: compile the GEMM kernels while the data loads.
+        // Models hold a Parallel from the start: a JVM without the Vector API hears it when a model is built,
+        // and the GEMM kernels compile while the data loads.
+        Gemm.requireVectorApi();
         Gemm.warmUpInBackground();
     }
 
