@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class AdamIdleRowsTest {
     private static final int ROWS = 9;
-    private static final int COLS = 3 * AdamUpdate.LANES;
+    /** Three vectors a row, and nine: the owed decays run four vectors at a time, then one. */
+    private static final int[] WIDTHS = {3 * AdamUpdate.LANES, 9 * AdamUpdate.LANES};
 
     /** Row r's left value at a step: rows 0-2 always zero, 3-4 zero until step 70, 5 every other step. */
     private static float left(int r, int step, SplittableRandom rnd) {
@@ -29,8 +30,14 @@ class AdamIdleRowsTest {
 
     @Test
     void skippedRowsEndWithTheBitsOfTheFullUpdate() {
+        for (int width : WIDTHS) {
+            skippedRowsEndWithTheBitsOfTheFullUpdate(width);
+        }
+    }
+
+    private static void skippedRowsEndWithTheBitsOfTheFullUpdate(int cols) {
         for (int variant = 0; variant < 6; variant++) {
-            int n = ROWS * COLS;
+            int n = ROWS * cols;
             SplittableRandom init = new SplittableRandom(variant);
             float[] p = new float[n];
             float[] m = new float[n];
@@ -39,7 +46,7 @@ class AdamIdleRowsTest {
                 p[i] = (float) init.nextGaussian();
                 // some just above the smallest normal float: decayed, they are stored as zero
                 v[i] = i % 5 == 0 ? (float) (1.19e-38 * (1 + 0.05 * init.nextDouble())) : (float) (init.nextDouble() * 1e-4);
-                m[i] = i / COLS == 1 || i / COLS == 3 ? 0f : (float) (init.nextGaussian() * 1e-3);
+                m[i] = i / cols == 1 || i / cols == 3 ? 0f : (float) (init.nextGaussian() * 1e-3);
             }
             float[] pRef = p.clone();
             float[] mRef = m.clone();
@@ -47,7 +54,7 @@ class AdamIdleRowsTest {
             int[] rows = new int[ROWS];
             Arrays.fill(rows, AdamUpdate.BUSY);
             float[] left = new float[ROWS];
-            float[] right = new float[COLS];
+            float[] right = new float[cols];
             SplittableRandom rnd = new SplittableRandom(100 + variant);
             float[] k = factors(variant, 1);
             int skipped = 0;
@@ -56,7 +63,7 @@ class AdamIdleRowsTest {
                 for (int r = 0; r < ROWS; r++) {
                     left[r] = left(r, step, rnd);
                 }
-                for (int c = 0; c < COLS; c++) {
+                for (int c = 0; c < cols; c++) {
                     right[c] = (float) (rnd.nextGaussian() * 0.1);
                 }
                 if (variant == 4 && step == 40) {
@@ -68,15 +75,15 @@ class AdamIdleRowsTest {
                 AdamUpdate.adamOuterRows(p, left, right, m, v, 0, 4, k, rows, finite); // as two chunks
                 AdamUpdate.adamOuterRows(p, left, right, m, v, 4, ROWS, k, rows, finite);
                 skipped += Arrays.stream(rows).map(o -> Math.max(o, 0)).sum() > before ? 1 : 0;
-                String at = "variant " + variant + ", step " + step;
+                String at = "variant " + variant + ", step " + step + ", " + cols + " columns";
                 assertArrayEquals(pRef, p, at);
                 assertArrayEquals(mRef, m, at);
                 if (step % 50 == 0) {
-                    AdamUpdate.settleRows(v, COLS, 0, ROWS, k[AdamUpdate.BETA2], rows);
+                    AdamUpdate.settleRows(v, cols, 0, ROWS, k[AdamUpdate.BETA2], rows);
                     assertArrayEquals(vRef, v, at);
                 }
             }
-            AdamUpdate.settleRows(v, COLS, 0, ROWS, k[AdamUpdate.BETA2], rows);
+            AdamUpdate.settleRows(v, cols, 0, ROWS, k[AdamUpdate.BETA2], rows);
             assertArrayEquals(vRef, v, "variant " + variant);
             if (variant < 2 || variant == 4) {
                 assertTrue(skipped > 30, "rows were skipped in " + skipped + " steps, variant " + variant);
