@@ -134,8 +134,10 @@ public final class Gemm {
         // against 8 or more rows (a batch of one's input gradient): without those, training's first such
         // call left the compiled Dots for the interpreter, and C2 compiled it four more times in epoch 1
         float[] dotsB = new float[13 * 1100];
+        // (accumulating or not apart from the row count: a batch of one's forward pass by unit accumulates onto
+        // the bias, and one row only ever overwriting sent it back to the interpreter at training's first step)
         loops[3] = new WarmUp.Loop(600, i -> Dots.rows(1 + (i & 3), 1 + i % 5 + ((i & 16) != 0 ? 8 : 0),
-                16 * (1 + (i & 3)) + (i & 1) + ((i & 12) == 12 ? 1024 : 0), x, 0, 1100, dotsB, 0, 1100, (i & 1) != 0,
+                16 * (1 + (i & 3)) + (i & 1) + ((i & 12) == 12 ? 1024 : 0), x, 0, 1100, dotsB, 0, 1100, (i & 32) != 0,
                 x, 6000, 16));
         loops[4] = new WarmUp.Loop(300, i -> GemmKernels.transpose(x, 0, 40, 16 + (i & 1), 16 + (i & 2), y, 0, 40));
         loops[5] = new WarmUp.Loop(100, i -> GemmKernels.copy(x, i & 7, y, 0, w));
