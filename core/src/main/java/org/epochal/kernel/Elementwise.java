@@ -353,6 +353,9 @@ public final class Elementwise {
     }
 
     /** Every loop here on small private arrays, for {@link Gemm#warmUpInBackground()} to call until compiled. */
+    /** Column counts of {@link #addRows}' warm-up: whole vectors, a tail alone, both. */
+    private static final int[] ROW_SUM_COLS = {80, 10, 90};
+
     static WarmUp.Loop[] warmUpLoops() {
         float[] x = new float[80];
         float[] y = new float[80];
@@ -374,6 +377,7 @@ public final class Elementwise {
         double[] featureSums = new double[33];
         double[] featureSquares = new double[33];
         float[] seen = new float[17];
+        float[] rowSums = new float[90];
         float[] offs = new float[80];
         Arrays.fill(offs, -1f);
         // Bounds in ns a call (see WarmUp.Loop): compiled, the 80-float loops took 12-55 ns here, 148 gathered
@@ -386,7 +390,9 @@ public final class Elementwise {
             // other out, and a batch of one's first step sent the loop back to the interpreter: JFR's
             // jdk.Deoptimization, unstable_if)
             new WarmUp.Loop(100, i -> markPositive((i & 1) == 0 ? x : offs, 4, 17, seen, true)),
-            new WarmUp.Loop(150, i -> addRows(g, 4, 80, y, true)),
+            // whole vectors, a tail alone (a 10-class layer's bias) and both, over few rows and more: with whole
+            // vectors only, C2 speculated the tail loop away and training deoptimised it five times
+            new WarmUp.Loop(400, i -> addRows(g, (i & 4) == 0 ? 4 : 33, ROW_SUM_COLS[i % 3], rowSums, true)),
             new WarmUp.Loop(150, i -> outerProducts(left5, right16, i & 7, 80, g, 0)),
             // 148 windows a call (nine vectors): C2 compiled it last of all with 36 (after 2.8 s)
             new WarmUp.Loop(1_000, i -> maxPool2x2(g, map, 1, pooled, arg, i & 3, map.length)),
