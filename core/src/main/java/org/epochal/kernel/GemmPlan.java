@@ -36,7 +36,6 @@ final class GemmPlan implements Parallel.Task {
     /** B elements past which j-lanes reads B's rows in place rather than packing them (2 MB: beyond L2). */
     private static final long IN_PLACE_MIN = 1 << 19;
 
-    private static final int PACK_B = 0;
     private static final int TILES_J = 1;
     private static final int TILES_I = 2;
 
@@ -61,12 +60,9 @@ final class GemmPlan implements Parallel.Task {
     private int phase;
     private float[] work;
     private int panels;
-    private boolean packInTask;
     private boolean bInPlace;
-    private int rowsPerTask;
     private int panelsPerTask;
     private int rowTasks;
-    private int packChunk;
     private int mPadded;
     private int packOff;
     private int tilesPerTask;
@@ -157,16 +153,21 @@ final class GemmPlan implements Parallel.Task {
                 && (panels % threads == 0 || panels >= 3 * threads || rowTiles < 2 * threads);
         bySlices = false;
         packStride = 0;
-        if (!byColumns && !transA) {
-            // C's rows are A's rows: a batch's samples (x·W, dy·Wᵀ). Each thread takes the samples
-            // Parallel.forSlices gives it, which the gather and the per-sample layers left in its cache, and
-            // packs all of B itself rather than half of it for both (timed in one process switching every
-            // 20 batches, µs a step on two threads, rows claimed in turns → slices: MLP at batch 512
-            // 3,918–4,570 → 3,117–3,380, at 64 686–770 → 696–773, CNN 8,482–8,952 → 8,631–8,826).
+        if (!byColumns) {
+            // By rows: one slice of them per thread, each thread packing all of B itself rather than half of
+            // it for both. When C's rows are A's rows, a batch's samples (x·W, dy·Wᵀ), the slices are those
+            // Parallel.forSlices gives, which the gather and the per-sample layers left in that thread's cache
+            // (timed in one process switching every 20 batches, µs a step on two threads, rows claimed in turns
+            // → slices: MLP at batch 512 3,918–4,570 → 3,117–3,380, at 64 686–770 → 696–773, CNN 8,482–8,952 →
+            // 8,631–8,826). A weight gradient xᵀ·dy (C's rows are inputs) was split into row tasks claimed in
+            // turns after both threads packed B together: each task then read half of the packed B from the
+            // other core. Its own copy per thread: 784×256×512 on two threads 265–280 → 333–348 GFLOP/s,
+            // 256×128×512 222–228 → 286–300 (`GemmBest`, alternating); in training, switching every two
+            // steps, the median step at batch 512 0.966–0.996 of before in seven runs, at 64 and the CNN's
+            // 0.983–1.005.
             bySlices = true;
             rowTasks = threads;
             panelsPerTask = panels;
-            packInTask = true;
             bInPlace = false;
             packStride = panels * k * W;
             work = ws.floats((long) threads * packStride + (long) threads * R * W); // checks the offsets fit an int
@@ -175,35 +176,17 @@ final class GemmPlan implements Parallel.Task {
             par.forEachPinned(threads, this);
             return;
         }
-        if (byColumns) {
-            rowTasks = 1;
-            rowsPerTask = m;
-            panelsPerTask = threads == 1 ? panels : Math.max(1, Math.min(4, panels / (3 * threads)));
-            packInTask = true;
-            // A large B with contiguous rows (a convolution's im2col matrix, 8.9 MB) is read where it is:
-            // a packed copy would not stay in L2 either and costs one more trip through memory (conv2's
-            // forward: 2.9 → 2.5 ms a batch, mean of 2,000 calls; MLP-sized B measured no better so stays packed).
-            // Not when its rows lie a multiple of 1 KB apart: a tile's 192 rows then share a few L1 sets and
-            // evict each other (1024³: 139 GFLOP/s in place, 158 packed, alternating calls).
-            bInPlace = !transB && (long) k * n >= IN_PLACE_MIN && ldb % 256 != 0;
-        } else {
-            // Few panels, many rows: pack B once, then split the rows.
-            int tiles = Math.max(1, (rowTiles + 3 * threads - 1) / (3 * threads));
-            rowsPerTask = tiles * R;
-            rowTasks = (m + rowsPerTask - 1) / rowsPerTask;
-            panelsPerTask = panels;
-            packInTask = false;
-            bInPlace = false;
-        }
-        int tasks = rowTasks * ((panels + panelsPerTask - 1) / panelsPerTask);
+        // By columns: tasks of a few panels each, all rows.
+        panelsPerTask = threads == 1 ? panels : Math.max(1, Math.min(4, panels / (3 * threads)));
+        // A large B with contiguous rows (a convolution's im2col matrix, 8.9 MB) is read where it is:
+        // a packed copy would not stay in L2 either and costs one more trip through memory (conv2's
+        // forward: 2.9 → 2.5 ms a batch, mean of 2,000 calls; MLP-sized B measured no better so stays packed).
+        // Not when its rows lie a multiple of 1 KB apart: a tile's 192 rows then share a few L1 sets and
+        // evict each other (1024³: 139 GFLOP/s in place, 158 packed, alternating calls).
+        bInPlace = !transB && (long) k * n >= IN_PLACE_MIN && ldb % 256 != 0;
+        int tasks = (panels + panelsPerTask - 1) / panelsPerTask;
         work = ws.floats((long) panels * k * W + (long) tasks * R * W); // checks that the offsets fit an int
         edgeOff = panels * k * W;
-        if (!packInTask) {
-            packChunk = 64;
-            phase = PACK_B;
-            int chunks = (k + packChunk - 1) / packChunk;
-            forEach(par, (long) n * k < 16384 ? 1 : threads, panels * chunks);
-        }
         phase = TILES_J;
         forEach(par, threads, tasks);
     }
@@ -222,11 +205,6 @@ final class GemmPlan implements Parallel.Task {
     @Override
     public void run(int t) {
         switch (phase) {
-            case PACK_B -> {
-                int chunks = (k + packChunk - 1) / packChunk;
-                int p0 = (t % chunks) * packChunk;
-                packB(t / chunks, p0, Math.min(k, p0 + packChunk));
-            }
             case TILES_J -> {
                 if (bySlices) {
                     // Parallel.forSlices' bounds for m samples
@@ -234,9 +212,8 @@ final class GemmPlan implements Parallel.Task {
                             edgeOff + t * R * W, t * packStride);
                     return;
                 }
-                int i0 = (t % rowTasks) * rowsPerTask;
-                int jp0 = (t / rowTasks) * panelsPerTask;
-                tilesJ(i0, Math.min(m, i0 + rowsPerTask), jp0, Math.min(panels, jp0 + panelsPerTask),
+                int jp0 = t * panelsPerTask;
+                tilesJ(0, m, jp0, Math.min(panels, jp0 + panelsPerTask),
                         edgeOff + t * R * W, 0);
             }
             case TILES_I -> {
@@ -252,11 +229,9 @@ final class GemmPlan implements Parallel.Task {
      * The packed panels start at work[pack] (the task's own copy when each task packs all of B).
      */
     private void tilesJ(int i0, int i1, int jp0, int jp1, int edge, int pack) {
-        if (packInTask) {
-            for (int jp = jp0; jp < jp1; jp++) {
-                if (!(bInPlace && (jp + 1) * W <= n)) {
-                    packB(jp, 0, k, work, pack + jp * k * W);
-                }
+        for (int jp = jp0; jp < jp1; jp++) {
+            if (!(bInPlace && (jp + 1) * W <= n)) {
+                packB(jp, 0, k, work, pack + jp * k * W);
             }
         }
         int ars = transA ? 1 : lda;
@@ -293,11 +268,6 @@ final class GemmPlan implements Parallel.Task {
                 }
             }
         }
-    }
-
-    /** Panel jp of op(B), rows p0:p1: work[(jp·k + p)·W + jj] = op(B)[p, jp·W + jj], zeros past n. */
-    private void packB(int jp, int p0, int p1) {
-        packB(jp, p0, p1, work, jp * k * W);
     }
 
     /** Panel jp of op(B), rows p0:p1, into dst[base + p·W + jj] (base is where row 0 would go). */
