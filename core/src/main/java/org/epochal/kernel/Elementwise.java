@@ -352,10 +352,10 @@ public final class Elementwise {
         arg[o] = best;
     }
 
-    /** Every loop here on small private arrays, for {@link Gemm#warmUpInBackground()} to call until compiled. */
     /** Column counts of {@link #addRows}' warm-up: whole vectors, a tail alone, both. */
     private static final int[] ROW_SUM_COLS = {80, 10, 90};
 
+    /** Every loop here on small private arrays, for {@link Gemm#warmUpInBackground()} to call until compiled. */
     static WarmUp.Loop[] warmUpLoops() {
         float[] x = new float[80];
         float[] y = new float[80];
