@@ -154,10 +154,15 @@ public final class Elementwise {
      * alone until the warm-up has run, as {@link #addRowsAndSquares}.
      */
     public static void addRows(float[] x, int rows, int cols, float[] sum) {
-        addRows(x, rows, cols, sum, Gemm.warm());
+        addRows(x, 0, rows, cols, sum, Gemm.warm());
     }
 
-    private static void addRows(float[] x, int rows, int cols, float[] sum, boolean vectors) {
+    /** {@link #addRows} over the rows of x from element {@code xOff} on. */
+    public static void addRows(float[] x, int xOff, int rows, int cols, float[] sum) {
+        addRows(x, xOff, rows, cols, sum, Gemm.warm());
+    }
+
+    private static void addRows(float[] x, int xOff, int rows, int cols, float[] sum, boolean vectors) {
         int c = 0;
         if (vectors) {
             for (; c + 4 * L <= cols; c += 4 * L) {
@@ -165,7 +170,7 @@ public final class Elementwise {
                 FloatVector s1 = FloatVector.fromArray(S, sum, c + L);
                 FloatVector s2 = FloatVector.fromArray(S, sum, c + 2 * L);
                 FloatVector s3 = FloatVector.fromArray(S, sum, c + 3 * L);
-                for (int r = 0, at = c; r < rows; r++, at += cols) {
+                for (int r = 0, at = xOff + c; r < rows; r++, at += cols) {
                     s0 = s0.add(FloatVector.fromArray(S, x, at));
                     s1 = s1.add(FloatVector.fromArray(S, x, at + L));
                     s2 = s2.add(FloatVector.fromArray(S, x, at + 2 * L));
@@ -178,14 +183,14 @@ public final class Elementwise {
             }
             for (; c + L <= cols; c += L) {
                 FloatVector s0 = FloatVector.fromArray(S, sum, c);
-                for (int r = 0, at = c; r < rows; r++, at += cols) {
+                for (int r = 0, at = xOff + c; r < rows; r++, at += cols) {
                     s0 = s0.add(FloatVector.fromArray(S, x, at));
                 }
                 s0.intoArray(sum, c);
             }
         }
         for (int r = 0; r < rows; r++) {
-            int row = r * cols;
+            int row = xOff + r * cols;
             for (int j = c; j < cols; j++) {
                 sum[j] += x[row + j];
             }
@@ -392,7 +397,7 @@ public final class Elementwise {
             new WarmUp.Loop(100, i -> markPositive((i & 1) == 0 ? x : offs, 4, 17, seen, true)),
             // whole vectors, a tail alone (a 10-class layer's bias) and both, over few rows and more: with whole
             // vectors only, C2 speculated the tail loop away and training deoptimised it five times
-            new WarmUp.Loop(400, i -> addRows(g, (i & 4) == 0 ? 4 : 33, ROW_SUM_COLS[i % 3], rowSums, true)),
+            new WarmUp.Loop(400, i -> addRows(g, (i & 8) == 0 ? 0 : 90, (i & 4) == 0 ? 4 : 33, ROW_SUM_COLS[i % 3], rowSums, true)),
             new WarmUp.Loop(150, i -> outerProducts(left5, right16, i & 7, 80, g, 0)),
             // 148 windows a call (nine vectors): C2 compiled it last of all with 36 (after 2.8 s)
             new WarmUp.Loop(1_000, i -> maxPool2x2(g, map, 1, pooled, arg, i & 3, map.length)),

@@ -10,6 +10,8 @@ public abstract class Activation extends Layer {
     protected Tensor input;
     protected Tensor output;
     private Tensor gradInput;
+    /** A step by halves' dLoss/dOutput, null when it needs no input gradient ({@link #prepareHalvesBackward}). */
+    private Tensor halvesGradOutput;
 
     /** y[i] = f(x[i]) for i in [from, to). */
     protected abstract void apply(float[] x, float[] y, int from, int to);
@@ -82,6 +84,45 @@ public abstract class Activation extends Layer {
             parallel.forSlices(gradOutput.batch(), (s0, s1) -> derive(xd, yd, dy, dx, s0 * sample, s1 * sample));
         }
         return gradInput;
+    }
+
+    /** Elementwise, so by halves (a ReLU whose pooling rectifies for it says otherwise). */
+    @Override
+    public boolean runsByHalves() {
+        return true;
+    }
+
+    @Override
+    public Tensor prepareHalves(Tensor x) {
+        checkInput(x);
+        input = x;
+        output = outputBuffer(output, x.batch());
+        return output;
+    }
+
+    @Override
+    public Tensor prepareHalvesBackward(Tensor gradOutput, boolean needInputGrad) {
+        checkGradientShape(output, gradOutput);
+        halvesGradOutput = needInputGrad ? gradOutput : null;
+        if (!needInputGrad) {
+            return null;
+        }
+        gradInput = inputBuffer(gradInput, gradOutput.batch());
+        return gradInput;
+    }
+
+    @Override
+    public void forwardRows(int from, int to) {
+        int sample = input.sampleSize();
+        apply(input.data(), output.data(), from * sample, to * sample);
+    }
+
+    @Override
+    public void backwardRows(int from, int to, int half) {
+        if (halvesGradOutput != null) {
+            int sample = input.sampleSize();
+            derive(input.data(), output.data(), halvesGradOutput.data(), gradInput.data(), from * sample, to * sample);
+        }
     }
 
     @Override

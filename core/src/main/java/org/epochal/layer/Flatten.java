@@ -34,6 +34,30 @@ public final class Flatten extends Layer {
         return gradInput;
     }
 
+    /** A view: by halves, with nothing to compute per row. */
+    @Override
+    public boolean runsByHalves() {
+        return true;
+    }
+
+    @Override
+    public Tensor prepareHalves(Tensor x) {
+        return forward(x, true);
+    }
+
+    @Override
+    public Tensor prepareHalvesBackward(Tensor gradOutput, boolean needInputGrad) {
+        return backward(gradOutput, needInputGrad);
+    }
+
+    @Override
+    public void forwardRows(int from, int to) {
+    }
+
+    @Override
+    public void backwardRows(int from, int to, int half) {
+    }
+
     /**
      * {@code cached} when it already views {@code source}'s array with this batch, else a new view with the
      * output shape (forward) or the input shape.

@@ -43,6 +43,46 @@ public abstract class Layer {
         return List.of();
     }
 
+    /**
+     * Whether a training step may run this layer by halves of the batch (Sequential#trainByHalves): it treats
+     * every sample apart, draws nothing at random, and its parameter gradients are sums over the samples. Such a
+     * layer implements {@link #prepareHalves}, {@link #prepareHalvesBackward}, {@link #forwardRows} and
+     * {@link #backwardRows}. False unless a layer says otherwise.
+     */
+    public boolean runsByHalves() {
+        return false;
+    }
+
+    /**
+     * Before a step by halves, on the caller: keeps the input and sizes the output buffer for its batch (as
+     * {@link #forward} would), computing nothing; returns the output tensor {@link #forwardRows} fills.
+     */
+    public Tensor prepareHalves(Tensor input) {
+        throw new UnsupportedOperationException(where() + " does not run by halves");
+    }
+
+    /**
+     * Before a step by halves, on the caller: keeps dLoss/dOutput's tensor (filled later, row by row) and sizes
+     * the input-gradient buffer; returns it, or null when {@code needInputGrad} is false.
+     */
+    public Tensor prepareHalvesBackward(Tensor gradOutput, boolean needInputGrad) {
+        throw new UnsupportedOperationException(where() + " does not run by halves");
+    }
+
+    /** The forward pass of samples [from, to) of the prepared batch, on the calling thread alone. */
+    public void forwardRows(int from, int to) {
+        throw new UnsupportedOperationException(where() + " does not run by halves");
+    }
+
+    /**
+     * The backward pass of samples [from, to), on the calling thread alone: the parameter gradients of these
+     * samples stored into half {@code half}'s buffers ({@link Parameter#halfGrad}), and, when prepared so, those
+     * rows of the input gradient.
+     */
+    public void backwardRows(int from, int to, int half) {
+        throw new UnsupportedOperationException(where() + " does not run by halves");
+    }
+
     /** The output of the last forward call (for probes that measure activations), or null. */
     public Tensor lastOutput() {
         return null;

@@ -25,6 +25,9 @@ public final class Linear extends Layer {
     private Tensor input;
     private Tensor output;
     private Tensor gradInput;
+    /** A step by halves' dLoss/dOutput and whether it computes dLoss/dInput ({@link #prepareHalvesBackward}). */
+    private Tensor halvesGradOutput;
+    private boolean halvesInputGrad;
     /** The sample and output of a forward product split by panels, for {@link #rowPanels} (made once). */
     private float[] rowInput;
     private float[] rowOutput;
@@ -247,6 +250,64 @@ public final class Linear extends Layer {
         gradInput = inputBuffer(gradInput, n);
         Gemm.gemm(parallel, false, false, n, in, out, dy, 0, out, weight.data(), 0, in, false, gradInput.data(), 0, in);
         return gradInput;
+    }
+
+    /** By halves when the weight is stored [in, out] row by row (every batch but a batch of one's choices). */
+    @Override
+    public boolean runsByHalves() {
+        return weight.storedTransposed() && weight.panelWidth() == 0;
+    }
+
+    @Override
+    public Tensor prepareHalves(Tensor x) {
+        checkInput(x);
+        input = x;
+        output = outputBuffer(output, x.batch());
+        return output;
+    }
+
+    @Override
+    public Tensor prepareHalvesBackward(Tensor gradOutput, boolean needInputGrad) {
+        checkGradientShape(output, gradOutput);
+        halvesGradOutput = gradOutput;
+        halvesInputGrad = needInputGrad;
+        if (!needInputGrad) {
+            return null;
+        }
+        gradInput = inputBuffer(gradInput, gradOutput.batch());
+        return gradInput;
+    }
+
+    /** y[from, to) = b + x[from, to)·Wt, as {@link #forward} computes each row. */
+    @Override
+    public void forwardRows(int from, int to) {
+        float[] y = output.data();
+        if (hasBias) {
+            float[] b = bias.data();
+            for (int r = from; r < to; r++) {
+                System.arraycopy(b, 0, y, r * out, out);
+            }
+        }
+        Gemm.gemm(org.epochal.kernel.Parallel.SEQUENTIAL, false, false, to - from, out, in, input.data(), from * in,
+                in, weight.data(), 0, out, hasBias, y, from * out, out);
+    }
+
+    /** This half's dWt = x[from, to)ᵀ·dy[from, to) and db = Σ dy[from, to), stored; dx[from, to) = dy·Wtᵀ. */
+    @Override
+    public void backwardRows(int from, int to, int half) {
+        var seq = org.epochal.kernel.Parallel.SEQUENTIAL;
+        float[] dy = halvesGradOutput.data();
+        Gemm.gemm(seq, true, false, in, out, to - from, input.data(), from * in, in, dy, from * out, out, false,
+                weight.halfGrad(half), 0, out);
+        if (hasBias) {
+            float[] db = bias.halfGrad(half);
+            java.util.Arrays.fill(db, 0f);
+            Elementwise.addRows(dy, from * out, to - from, out, db);
+        }
+        if (halvesInputGrad) {
+            Gemm.gemm(seq, false, true, to - from, in, out, dy, from * out, out, weight.data(), 0, out, false,
+                    gradInput.data(), from * in, in);
+        }
     }
 
     /** db[o] += Σ_r dy[r, o], rows in order. */

@@ -48,6 +48,8 @@ public final class Parameter {
     private final float[] grad;
     /** zeroGrad was called and nothing has filled or written the gradient since. */
     private boolean zeroPending;
+    /** The second half's gradient sums in a step by halves ({@link #beginHalves}); made at the first. */
+    private float[] secondHalf;
     /** The gradient is outerLeft ⊗ outerRight (stored layout), not yet written to {@link #grad}. */
     private boolean outerPending;
     private float[] outerLeft;
@@ -270,6 +272,35 @@ public final class Parameter {
     /** The factor a deferred outer-product gradient carries ({@link #scaleGrad}); 1 when none. */
     public float outerScale() {
         return outerScale;
+    }
+
+    /**
+     * Starts a step by halves of the batch (Sequential#trainByHalves) over a gradient {@link #zeroGrad} just
+     * made zero: each half stores its samples' sums, the first into the gradient, the second into a buffer of
+     * its own ({@link #halfGrad}), and {@link #addHalves} adds them.
+     */
+    public void beginHalves() {
+        if (!zeroPending) {
+            throw new IllegalStateException(name + ": a step by halves starts from a zeroed gradient");
+        }
+        zeroPending = false;
+        if (secondHalf == null) {
+            secondHalf = new float[grad.length];
+        }
+    }
+
+    /** Where half 0 or 1 of a step by halves stores its gradient sums ({@link #beginHalves}). */
+    public float[] halfGrad(int half) {
+        return half == 0 ? grad : secondHalf;
+    }
+
+    /** Elements [from, to) of the gradient: the first half's sums plus the second's. */
+    public void addHalves(int from, int to) {
+        float[] g = grad;
+        float[] second = secondHalf;
+        for (int i = from; i < to; i++) {
+            g[i] += second[i];
+        }
     }
 
     /** Makes the gradient zero (at the latest when it is next read or written). */

@@ -35,6 +35,11 @@ public final class ReLU extends Activation {
     }
 
     @Override
+    public boolean runsByHalves() {
+        return !deferred;
+    }
+
+    @Override
     public Tensor lastOutput() {
         if (stale) {
             stale = false;

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.epochal.kernel.Parallel;
+import org.epochal.loss.Loss;
 import org.epochal.rng.Rng;
 import org.epochal.tensor.Shapes;
 import org.epochal.tensor.Tensor;
@@ -23,6 +24,18 @@ public final class Sequential {
     private final int firstWithParams;
     private final Map<String, Parameter> params = new LinkedHashMap<>();
     private final Map<String, Parameter> buffers = new LinkedHashMap<>();
+    private Parallel parallel = Parallel.SEQUENTIAL;
+    /** The current step by halves ({@link #trainByHalves}): its loss, batch size and each half's loss sum. */
+    private Loss halvesLoss;
+    private int halvesBatch;
+    private final double[] halfLoss = new double[2];
+    private final Parallel.RangeTask halves = this::runHalves;
+    private final Parallel.RangeTask addHalves = this::addHalfSums;
+    /** Elements per chunk of the halves' gradient sums, shared by the threads as the optimizer's step is. */
+    private static final int HALF_SUM_GRAIN = 1 << 12;
+    private Parameter[] chunkParam;
+    private int[] chunkFrom;
+    private int[] chunkTo;
 
     /** Builds every layer in order; an impossible shape fails here naming the layer. */
     public Sequential(int[] inputShape, List<Layer> layers) {
@@ -86,6 +99,7 @@ public final class Sequential {
 
     /** Runs the layers on {@code threads} threads (results are the same bits for any count). */
     public void setParallel(Parallel parallel) {
+        this.parallel = parallel;
         for (Layer layer : layers) {
             layer.setParallel(parallel);
         }
@@ -146,10 +160,121 @@ public final class Sequential {
         }
     }
 
+    /**
+     * Whether a training step may run by halves of the batch ({@link #trainByHalves}): every
+     * layer treats its samples apart (no batch statistics, nothing drawn at random) and the weights are stored
+     * row by row (not a batch of one's layouts).
+     */
+    public boolean runsByHalves() {
+        for (Layer layer : layers) {
+            if (!layer.runsByHalves()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One training step's forward pass, loss and backward pass, by halves of the batch: samples [0, n/2) and
+     * [n/2, n), each through every layer, the loss and back, on one thread alone, with each half's parameter
+     * gradients summed apart and then added, first half plus second ({@link Parameter#addHalves}). On two
+     * threads each runs one half: a thread keeps its samples, activations and gradients in its own cache, and
+     * the threads meet twice a step (after the halves, after the sums) instead of at every layer. On one
+     * thread the caller runs both halves in turn: the same operations, so the same bits, on any thread count.
+     * The gradients must be zero ({@link #zeroGrad}); returns the batch's mean loss, and the output stays in
+     * the last layer's buffer ({@link #lastOutput}).
+     */
+    public float trainByHalves(Tensor x, Tensor target, Loss loss) {
+        Tensor t = x;
+        for (Layer layer : layers) {
+            t = layer.prepareHalves(t);
+        }
+        loss.prepareHalves(t, target);
+        Tensor g = loss.gradient();
+        for (int i = layers.size() - 1; i >= firstWithParams; i--) {
+            g = layers.get(i).prepareHalvesBackward(g, i > firstWithParams);
+        }
+        for (Parameter p : params.values()) {
+            p.beginHalves();
+        }
+        halvesLoss = loss;
+        halvesBatch = x.batch();
+        try {
+            parallel.forSlices(2, halves);
+            parallel.forShares(halfSumChunks(), 1, addHalves);
+        } finally {
+            halvesLoss = null;
+        }
+        return loss.halvesValue(halfLoss[0], halfLoss[1]);
+    }
+
+    /** Samples [from, to) of a step by halves' batch: half 0 is [0, n/2). */
+    private static int halfStart(int half, int n) {
+        return half == 0 ? 0 : half == 1 ? n / 2 : n;
+    }
+
+    /** Halves [h0, h1) of the current step by halves, in order. */
+    private void runHalves(int h0, int h1) {
+        for (int h = h0; h < h1; h++) {
+            int from = halfStart(h, halvesBatch);
+            int to = halfStart(h + 1, halvesBatch);
+            boolean timed = layerNanos != null && h == 0;
+            for (int i = 0; i < layers.size(); i++) {
+                long start = timed ? System.nanoTime() : 0;
+                layers.get(i).forwardRows(from, to);
+                if (timed) {
+                    layerNanos[2 * i] += System.nanoTime() - start;
+                }
+            }
+            halfLoss[h] = halvesLoss.halfSum(from, to, h);
+            for (int i = layers.size() - 1; i >= firstWithParams; i--) {
+                long start = timed ? System.nanoTime() : 0;
+                layers.get(i).backwardRows(from, to, h);
+                if (timed) {
+                    layerNanos[2 * i + 1] += System.nanoTime() - start;
+                }
+            }
+        }
+    }
+
+    /** Chunks of {@link #HALF_SUM_GRAIN} elements over all parameters in order, cut once ({@link #addHalves}). */
+    private int halfSumChunks() {
+        if (chunkParam == null) {
+            java.util.List<int[]> chunks = new ArrayList<>();
+            List<Parameter> all = params();
+            for (int i = 0; i < all.size(); i++) {
+                for (int f = 0; f < all.get(i).size(); f += HALF_SUM_GRAIN) {
+                    chunks.add(new int[] {i, f, Math.min(all.get(i).size(), f + HALF_SUM_GRAIN)});
+                }
+            }
+            chunkParam = new Parameter[chunks.size()];
+            chunkFrom = new int[chunks.size()];
+            chunkTo = new int[chunks.size()];
+            for (int c = 0; c < chunks.size(); c++) {
+                chunkParam[c] = all.get(chunks.get(c)[0]);
+                chunkFrom[c] = chunks.get(c)[1];
+                chunkTo[c] = chunks.get(c)[2];
+            }
+        }
+        return chunkParam.length;
+    }
+
+    /** Chunks [from, to) of the sums of the halves' gradients. */
+    private void addHalfSums(int from, int to) {
+        for (int c = from; c < to; c++) {
+            chunkParam[c].addHalves(chunkFrom[c], chunkTo[c]);
+        }
+    }
+
     public void zeroGrad() {
         for (Parameter p : params.values()) {
             p.zeroGrad();
         }
+    }
+
+    /** The last layer's output of the last forward pass or step by halves. */
+    public Tensor lastOutput() {
+        return layers.get(layers.size() - 1).lastOutput();
     }
 
     public List<Layer> layers() {

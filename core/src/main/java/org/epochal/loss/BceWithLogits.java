@@ -11,10 +11,10 @@ public final class BceWithLogits extends Loss {
     }
 
     @Override
-    protected float compute(float[] out, float[] target, int n, int d, float[] grad) {
+    protected double sumRows(float[] out, float[] target, int from, int to, int n, int d, float[] grad, int half) {
         int size = n * d;
         double total = 0;
-        for (int i = 0; i < size; i++) {
+        for (int i = from * d; i < to * d; i++) {
             double x = out[i];
             double t = target[i];
             total += Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
@@ -23,6 +23,11 @@ public final class BceWithLogits extends Loss {
                 grad[i] = (float) ((sigmoid - t) / size);
             }
         }
-        return (float) (total / size);
+        return total;
+    }
+
+    @Override
+    protected double divisor(int n, int d) {
+        return (double) n * d;
     }
 }

@@ -12,6 +12,9 @@ import org.epochal.tensor.Tensor;
  */
 public abstract class Loss {
     private Tensor gradient;
+    /** A step by halves' output and target ({@link #prepareHalves}). */
+    private Tensor halvesOutput;
+    private Tensor halvesTarget;
 
     /** The experiment-file name: "cross_entropy", "mse", "bce_with_logits". */
     public abstract String name();
@@ -24,16 +27,51 @@ public abstract class Loss {
             gradient = Tensor.reuse(gradient, output.batch(), output.sampleShape());
             grad = gradient.data();
         }
-        return compute(output.data(), target.data(), output.batch(), output.sampleSize(), grad);
+        int n = output.batch();
+        int d = output.sampleSize();
+        return (float) (sumRows(output.data(), target.data(), 0, n, n, d, grad, 0) / divisor(n, d));
     }
 
-    /** The gradient written by the last {@code compute(..., true)}. */
+    /** The gradient written by the last {@code compute(..., true)} or step by halves. */
     public Tensor gradient() {
         return gradient;
     }
 
-    /** n = batch, d = outputs per sample; grad may be null. */
-    protected abstract float compute(float[] out, float[] target, int n, int d, float[] grad);
+    /**
+     * Before a step by halves of the batch (Sequential#trainByHalves), on the caller: checks the target and
+     * sizes the gradient buffer that {@link #halfSum} fills row by row.
+     */
+    public final void prepareHalves(Tensor output, Tensor target) {
+        checkTarget(output, target);
+        gradient = Tensor.reuse(gradient, output.batch(), output.sampleShape());
+        halvesOutput = output;
+        halvesTarget = target;
+    }
+
+    /**
+     * Samples [from, to) of the prepared batch, on the calling thread: writes their gradient rows and returns
+     * the sum of their losses; {@code half} (0 or 1) picks the scratch, so the two halves may run at once.
+     */
+    public final double halfSum(int from, int to, int half) {
+        return sumRows(halvesOutput.data(), halvesTarget.data(), from, to, halvesOutput.batch(),
+                halvesOutput.sampleSize(), gradient.data(), half);
+    }
+
+    /** The mean loss of a step by halves from its halves' sums ({@link #halfSum}). */
+    public final float halvesValue(double first, double second) {
+        return (float) ((first + second) / divisor(halvesOutput.batch(), halvesOutput.sampleSize()));
+    }
+
+    /**
+     * The sum of the losses of samples [from, to) of a batch of n with d outputs each, in order; when grad is
+     * not null, writes their gradient rows (the whole batch's mean's: divided by {@link #divisor}). Uses
+     * scratch {@code half} (0 or 1) only.
+     */
+    protected abstract double sumRows(float[] out, float[] target, int from, int to, int n, int d, float[] grad,
+                                      int half);
+
+    /** What the sum over the batch is divided by for the mean: samples, or elements. */
+    protected abstract double divisor(int n, int d);
 
     protected void checkTarget(Tensor output, Tensor target) {
         if (target.size() != output.size()) {

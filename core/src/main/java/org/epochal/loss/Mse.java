@@ -8,16 +8,21 @@ public final class Mse extends Loss {
     }
 
     @Override
-    protected float compute(float[] out, float[] target, int n, int d, float[] grad) {
+    protected double sumRows(float[] out, float[] target, int from, int to, int n, int d, float[] grad, int half) {
         int size = n * d;
         double total = 0;
-        for (int i = 0; i < size; i++) {
+        for (int i = from * d; i < to * d; i++) {
             double diff = (double) out[i] - target[i];
             total += diff * diff;
             if (grad != null) {
                 grad[i] = (float) (2.0 * diff / size);
             }
         }
-        return (float) (total / size);
+        return total;
+    }
+
+    @Override
+    protected double divisor(int n, int d) {
+        return (double) n * d;
     }
 }

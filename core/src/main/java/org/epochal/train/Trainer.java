@@ -190,15 +190,26 @@ public final class Trainer implements Stateful, AutoCloseable {
                 Tensor y = loader.targets();
                 model.zeroGrad();
                 times.mark(0);
-                Tensor out = model.forward(x, true);
-                times.mark(1);
-                float value = loss.compute(out, y, true);
+                boolean byHalves = x.batch() >= HALVES_MIN_BATCH && model.runsByHalves();
+                float value;
+                Tensor out;
+                if (byHalves) { // forward, loss and backward in one (StepTimes: all in "forward")
+                    value = model.trainByHalves(x, y, loss);
+                    out = model.lastOutput();
+                    times.mark(1);
+                } else {
+                    out = model.forward(x, true);
+                    times.mark(1);
+                    value = loss.compute(out, y, true);
+                }
                 double gradNorm = Double.NaN;
                 boolean finite = Float.isFinite(value);
                 if (finite) {
                     trainMetrics.add(out.data(), y.data(), x.batch(), out.sampleSize(), value);
                     times.mark(2);
-                    model.backward(loss.gradient());
+                    if (!byHalves) {
+                        model.backward(loss.gradient());
+                    }
                     times.mark(3);
                     gradNorm = experiment.clipGradNorm() != null
                             ? GradClip.clipGradNorm(params, experiment.clipGradNorm())
@@ -298,6 +309,12 @@ public final class Trainer implements Stateful, AutoCloseable {
      * </ul>
      */
     static final long PANELS_MIN_SIZE = 1 << 16;
+
+    /**
+     * From this batch size on, a model whose layers all allow it trains by halves of the batch
+     * (Sequential#trainByHalves) on any thread count, so the same bits on every one.
+     */
+    static final int HALVES_MIN_BATCH = 256;
 
     /** Parameters × samples × epochs (about the forward pass's multiply-adds) past which training waits for the JIT. */
     static final double WAIT_MIN_WORK = 1e9;

@@ -161,18 +161,24 @@ class ElementwiseTest {
         org.junit.jupiter.api.Assertions.assertTrue(Gemm.awaitWarmUp(300_000));
         for (int cols : new int[] {1, 3, 17, 64, 80, 1000}) {
             for (int rows : new int[] {1, 5, 512}) {
-                float[] x = values(rows * cols, cols * 7L + rows);
-                float[] sum = values(cols, cols); // a gradient from an earlier product
-                float[] plain = sum.clone();
-                Elementwise.addRows(x, rows, cols, sum);
-                for (int row = 0; row < rows; row++) {
-                    for (int c = 0; c < cols; c++) {
-                        plain[c] += x[row * cols + c];
+                for (int skip : new int[] {0, 3}) { // rows from the start, and from row 3 (a second half)
+                    float[] x = values((rows + skip) * cols, cols * 7L + rows);
+                    float[] sum = values(cols, cols); // a gradient from an earlier product
+                    float[] plain = sum.clone();
+                    if (skip == 0) {
+                        Elementwise.addRows(x, rows, cols, sum);
+                    } else {
+                        Elementwise.addRows(x, skip * cols, rows, cols, sum);
                     }
-                }
-                for (int c = 0; c < cols; c++) { // the same bits (a NaN's payload is the hardware's)
-                    assertEquals(Float.floatToIntBits(plain[c]), Float.floatToIntBits(sum[c]),
-                            "cols=" + cols + " rows=" + rows + " c=" + c);
+                    for (int row = skip; row < skip + rows; row++) {
+                        for (int c = 0; c < cols; c++) {
+                            plain[c] += x[row * cols + c];
+                        }
+                    }
+                    for (int c = 0; c < cols; c++) { // the same bits (a NaN's payload is the hardware's)
+                        assertEquals(Float.floatToIntBits(plain[c]), Float.floatToIntBits(sum[c]),
+                                "cols=" + cols + " rows=" + rows + " skip=" + skip + " c=" + c);
+                    }
                 }
             }
         }

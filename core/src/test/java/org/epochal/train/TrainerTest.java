@@ -146,6 +146,34 @@ class TrainerTest {
         assertTrue(last.contains("nan") || last.contains("inf"), last);
     }
 
+    /**
+     * From {@link Trainer#HALVES_MIN_BATCH} on, a model that allows it trains by halves of the batch
+     * (Sequential#trainByHalves), on one thread as on two or three: the same rows, probes and weights.
+     */
+    @Test
+    void largeBatchesTrainByHalvesWithTheSameBitsOnAnyThreadCount() throws IOException {
+        List<List<String>> runs = new ArrayList<>();
+        for (int threads : new int[] {1, 2, 3}) {
+            Experiment exp = new ExperimentBuilder("t").seed(1).epochs(2)
+                    .train("format", "synthetic", "kind", "blobs", "samples", 700, "features", 4, "classes", 3,
+                            "seed", 2)
+                    .batchSize(Trainer.HALVES_MIN_BATCH).input(4).layer("linear", "out", 16).layer("relu")
+                    .layer("linear", "out", 3).loss("cross_entropy").optimizer("adam", "lr", 0.01)
+                    .build(tmp.resolve("halves" + threads));
+            assertTrue(exp.buildModel().runsByHalves());
+            Path dir = tmp.resolve("halves-run" + threads);
+            Run.train(exp, Run.Options.defaults().withOutDir(dir).withThreads(threads));
+            List<String> run = new ArrayList<>(Files.readAllLines(dir.resolve("batches.csv")));
+            run.addAll(Files.readAllLines(dir.resolve("probes.jsonl")).stream()
+                    .filter(l -> l.startsWith("{\"kind\":\"epoch\"")).toList());
+            run.add(java.util.HexFormat.of().formatHex(Files.readAllBytes(dir.resolve("model.safetensors"))));
+            runs.add(run);
+        }
+        assertEquals(1 + 2 * 3, runs.get(0).size() - 2 - 1); // 700 samples: two batches by halves and one of 188
+        assertEquals(runs.get(0), runs.get(1), "1 against 2 threads");
+        assertEquals(runs.get(0), runs.get(2), "1 against 3 threads");
+    }
+
     @Test
     void checkpointsKeepTheLastN() throws IOException {
         Experiment exp = blobs(5).checkpoint(2, 2).build(tmp);

@@ -1,0 +1,139 @@
+package org.epochal.layer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.epochal.kernel.Parallel;
+import org.epochal.loss.Loss;
+import org.epochal.tensor.Tensor;
+import org.epochal.testing.GradientCheck;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A step by halves of the batch (Sequential#trainByHalves): the same bits on any thread count, the output of
+ * the whole forward pass, and the whole step's loss and gradients up to the order of two sums.
+ */
+class TrainByHalvesTest {
+    /** Every layer kind that runs by halves: a view, products, activations, inner layers needing dx. */
+    private static Sequential mlp() {
+        Sequential model = new Sequential(new int[] {2, 3, 5},
+                new Flatten(), new Linear(33), new ReLU(), new Linear(17), new Tanh(), new Linear(20), new Gelu(),
+                new LeakyReLU(0.1f), new Sigmoid(), new Linear(5));
+        model.initialize(7);
+        return model;
+    }
+
+    /** Targets for the loss: class indices, or values in (0, 1) of the output's shape. */
+    private static Tensor targets(String loss, int n) {
+        if (loss.equals("cross_entropy")) {
+            Tensor y = new Tensor(n);
+            for (int i = 0; i < n; i++) {
+                y.data()[i] = (i * 7) % 5;
+            }
+            return y;
+        }
+        Tensor y = GradientCheck.random(3, 1.0, n, 5);
+        for (int i = 0; i < y.size(); i++) {
+            y.data()[i] = Math.abs(y.data()[i]) % 1f;
+        }
+        return y;
+    }
+
+    /** The loss, the output and every gradient of one step by halves on {@code threads} threads. */
+    private static List<float[]> byHalves(String lossName, int n, int threads) {
+        Sequential model = mlp();
+        Loss loss = Loss.of(lossName);
+        List<float[]> result = new ArrayList<>();
+        try (Parallel parallel = new Parallel(threads)) {
+            model.setParallel(parallel);
+            model.zeroGrad();
+            float value = model.trainByHalves(GradientCheck.random(1, 1.0, n, 2, 3, 5), targets(lossName, n), loss);
+            result.add(new float[] {value});
+        }
+        result.add(model.lastOutput().data().clone());
+        model.params().forEach(p -> result.add(p.grad().clone()));
+        return result;
+    }
+
+    /** The same through the whole-batch forward, loss and backward. */
+    private static List<float[]> whole(String lossName, int n) {
+        Sequential model = mlp();
+        Loss loss = Loss.of(lossName);
+        model.zeroGrad();
+        Tensor out = model.forward(GradientCheck.random(1, 1.0, n, 2, 3, 5), true);
+        List<float[]> result = new ArrayList<>();
+        result.add(new float[] {loss.compute(out, targets(lossName, n), true)});
+        result.add(out.data().clone());
+        model.backward(loss.gradient());
+        model.params().forEach(p -> result.add(p.grad().clone()));
+        return result;
+    }
+
+    @Test
+    void theSameBitsOnAnyThreadCount() {
+        for (String loss : new String[] {"cross_entropy", "mse", "bce_with_logits"}) {
+            for (int n : new int[] {2, 3, 17, 256, 257}) {
+                List<float[]> one = byHalves(loss, n, 1);
+                for (int threads : new int[] {2, 3}) {
+                    List<float[]> other = byHalves(loss, n, threads);
+                    for (int i = 0; i < one.size(); i++) {
+                        for (int j = 0; j < one.get(i).length; j++) {
+                            assertEquals(Float.floatToIntBits(one.get(i)[j]), Float.floatToIntBits(other.get(i)[j]),
+                                    loss + " n=" + n + " threads=" + threads + " array " + i + " element " + j);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void equalsTheWholeStepUpToTheOrderOfTwoSums() {
+        for (String loss : new String[] {"cross_entropy", "mse", "bce_with_logits"}) {
+            for (int n : new int[] {2, 17, 256}) {
+                List<float[]> halves = byHalves(loss, n, 2);
+                List<float[]> all = whole(loss, n);
+                assertEquals(all.get(0)[0], halves.get(0)[0], 1e-6 * Math.abs(all.get(0)[0]), loss + " n=" + n);
+                // each output row is the same chain of products, half or not
+                float[] out = all.get(1);
+                for (int j = 0; j < out.length; j++) {
+                    assertEquals(Float.floatToIntBits(out[j]), Float.floatToIntBits(halves.get(1)[j]), "output " + j);
+                }
+                for (int i = 2; i < all.size(); i++) {
+                    float[] a = all.get(i);
+                    float[] b = halves.get(i);
+                    double scale = 0;
+                    for (float v : a) {
+                        scale = Math.max(scale, Math.abs(v));
+                    }
+                    assertTrue(scale > 0, "a gradient that is all zero proves nothing");
+                    for (int j = 0; j < a.length; j++) {
+                        assertEquals(a[j], b[j], 1e-5 * scale, loss + " n=" + n + " gradient " + i + " element " + j);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void onlyModelsWhoseLayersTreatSamplesApart() {
+        assertTrue(mlp().runsByHalves());
+        assertFalse(new Sequential(new int[] {4}, new Linear(3), new BatchNorm(), new Linear(2)).runsByHalves());
+        assertFalse(new Sequential(new int[] {4}, new Linear(3), new Dropout(0.5), new Linear(2)).runsByHalves());
+        assertFalse(new Sequential(new int[] {1, 4, 4}, new Conv2d(2, 3, 1, 1), new Flatten(), new Linear(2))
+                .runsByHalves());
+    }
+
+    @Test
+    void needsZeroedGradients() {
+        Sequential model = mlp();
+        model.zeroGrad();
+        model.params().get(0).grad(); // filled: no longer pending zero
+        assertThrows(IllegalStateException.class, () -> model.trainByHalves(GradientCheck.random(1, 1.0, 4, 2, 3, 5),
+                targets("cross_entropy", 4), Loss.of("cross_entropy")));
+    }
+}
