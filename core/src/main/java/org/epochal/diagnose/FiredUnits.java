@@ -22,6 +22,8 @@ final class FiredUnits {
             waiting[u] = u;
         }
         left = units;
+        seenHalves[0] = new float[units];
+        seenHalves[1] = new float[units];
     }
 
     /** Looks at one batch of outputs: {@code rows} samples of {@code units × per} values each. */
@@ -56,6 +58,34 @@ final class FiredUnits {
                 } else {
                     w++;
                 }
+            }
+        }
+    }
+
+    /** Per half of steps by halves ({@link #markHalf}): 1 where a unit's output was positive this epoch. */
+    private final float[][] seenHalves = new float[2][];
+
+    /**
+     * Rows [from, to) of a dense layer's outputs [rows, units] into half {@code half}'s own marks (the two
+     * halves of a step by halves may run at once, each on the thread that computed its rows); {@link
+     * #settleHalves}, on the trainer's thread after both, fires the units either half saw.
+     */
+    void markHalf(float[] y, int from, int to, int half) {
+        if (left == 0) { // changes only in settleHalves and mark, never while halves run
+            return;
+        }
+        int units = fired.length;
+        Elementwise.markPositive(y, from * units, to - from, units, seenHalves[half]);
+    }
+
+    /** Fires the waiting units that either half has seen positive ({@link #markHalf}). */
+    void settleHalves() {
+        for (int w = 0; w < left; ) {
+            int u = waiting[w];
+            if (seenHalves[0][u] > 0f || seenHalves[1][u] > 0f) {
+                fire(w);
+            } else {
+                w++;
             }
         }
     }

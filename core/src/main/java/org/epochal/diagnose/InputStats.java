@@ -20,9 +20,42 @@ final class InputStats {
     private double[] prevStd;
     private double prevPooledStd;
 
+    /** Per half of steps by halves ({@link #addHalf}): their sums, apart, until the epoch ends. */
+    private final double[][] halfSum = new double[2][];
+    private final double[][] halfSq = new double[2][];
+    private final long[] halfRows = new long[2];
+
     void startEpoch() {
         sum = null;
         rows = 0;
+        for (int h = 0; h < 2; h++) {
+            if (halfSum[h] != null) {
+                java.util.Arrays.fill(halfSum[h], 0);
+                java.util.Arrays.fill(halfSq[h], 0);
+            }
+            halfRows[h] = 0;
+        }
+    }
+
+    /** Makes the halves' sums for inputs of d features, on the trainer's thread, before any {@link #addHalf}. */
+    void prepareHalves(int d) {
+        if (halfSum[0] == null || halfSum[0].length != d) {
+            for (int h = 0; h < 2; h++) {
+                halfSum[h] = new double[d];
+                halfSq[h] = new double[d];
+            }
+        }
+    }
+
+    /**
+     * Rows [from, to) of a batch into half {@code half}'s own sums: the two halves of a step by halves may
+     * run at once, each on the thread that computed its samples. Added to the epoch's at its end, in a fixed
+     * order (whole batches, half 0, half 1), so the same bits on any thread count.
+     */
+    void addHalf(Tensor x, int from, int to, int half) {
+        int d = x.sampleSize();
+        Elementwise.addRowsAndSquares(x.data(), from * d, to - from, d, halfSum[half], halfSq[half]);
+        halfRows[half] += to - from;
     }
 
     /** One batch, as the model saw it (after normalisation and augmentation). */
@@ -38,6 +71,7 @@ final class InputStats {
 
     /** The epoch's record (empty if no batch was seen); it becomes the reference for the next epoch. */
     Map<String, Object> finishEpoch() {
+        addHalves();
         Map<String, Object> m = new LinkedHashMap<>();
         if (sum == null || rows == 0) {
             return m;
@@ -83,6 +117,23 @@ final class InputStats {
         prevStd = std;
         prevPooledStd = pooledStd;
         return m;
+    }
+
+    /** Adds the halves' sums to the epoch's (whole batches', if any). */
+    private void addHalves() {
+        if (halfRows[0] + halfRows[1] == 0) {
+            return;
+        }
+        int d = halfSum[0].length;
+        if (sum == null) {
+            sum = new double[d];
+            sq = new double[d];
+        }
+        for (int f = 0; f < d; f++) {
+            sum[f] = sum[f] + halfSum[0][f] + halfSum[1][f];
+            sq[f] = sq[f] + halfSq[0][f] + halfSq[1][f];
+        }
+        rows += halfRows[0] + halfRows[1];
     }
 
     /**

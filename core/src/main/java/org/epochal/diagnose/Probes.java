@@ -49,6 +49,11 @@ public final class Probes implements Callback {
     // per epoch
     private final InputStats inputs = new InputStats();
     private final Map<Integer, FiredUnits> fired = new LinkedHashMap<>();
+    /** The model's ReLU layers, and this epoch's fired units of each (also in {@link #fired}). */
+    private ReLU[] relus = new ReLU[0];
+    private FiredUnits[] reluFired = new FiredUnits[0];
+    /** The step whose halves were counted ({@link #halfComputed}), or -1. */
+    private long halvesStep = -1;
     private final Map<Integer, double[]> sums = new LinkedHashMap<>();
     private int samples;
     private float[][] epochStartWeights;
@@ -70,6 +75,7 @@ public final class Probes implements Callback {
         model = trainer.model();
         loader = trainer.loader();
         layers = model.layers();
+        relus = layers.stream().filter(ReLU.class::isInstance).map(ReLU.class::cast).toArray(ReLU[]::new);
         sampleEvery = deep ? 1 : Math.max(1, e.batchesPerEpoch() / 20);
         try {
             if (e.startEpoch() == 1) {
@@ -129,7 +135,13 @@ public final class Probes implements Callback {
     public void epochStart(Events.EpochStart e, Trainer.Control control) {
         samples = e.samples();
         inputs.startEpoch();
+        inputs.prepareHalves(org.epochal.tensor.Shapes.size(model.inputShape()));
         fired.clear();
+        reluFired = new FiredUnits[relus.length];
+        for (int i = 0; i < relus.length; i++) { // made here: halves may mark them at once
+            reluFired[i] = new FiredUnits(relus[i].outputShape()[0]);
+            fired.put(relus[i].index(), reluFired[i]);
+        }
         sums.clear();
         List<Parameter> params = model.params();
         epochStartWeights = new float[params.size()][];
@@ -150,16 +162,42 @@ public final class Probes implements Callback {
      */
     @Override
     public void batchComputed(Events.BatchEnd e) {
-        inputs.add(loader.lastBatch());
-        for (Layer layer : layers) {
-            if (layer instanceof ReLU relu && relu.firingSource() != null) {
-                markFired(relu);
+        if (e.step() == halvesStep) { // counted in its halves
+            for (FiredUnits f : reluFired) {
+                f.settleHalves();
             }
+            return;
+        }
+        inputs.add(loader.lastBatch());
+        for (int i = 0; i < relus.length; i++) {
+            Tensor y = relus[i].firingSource(); // positive where the output is, without computing it
+            reluFired[i].mark(y.data(), y.batch(), y.sampleSize() / reluFired[i].units());
         }
     }
 
     @Override
     public boolean takesComputedBatches() {
+        return true;
+    }
+
+    /**
+     * In a step by halves, the half's input sums and fired units, on the thread that computed the half, from
+     * the rows it has in its cache; the half's own sums, added when the epoch ends (InputStats#addHalf), and
+     * its own marks, settled in batchComputed.
+     */
+    @Override
+    public void halfComputed(long step, int half, int from, int to) {
+        if (half == 0) {
+            halvesStep = step;
+        }
+        inputs.addHalf(loader.lastBatch(), from, to, half);
+        for (int i = 0; i < relus.length; i++) {
+            reluFired[i].markHalf(relus[i].firingSource().data(), from, to, half);
+        }
+    }
+
+    @Override
+    public boolean takesHalves() {
         return true;
     }
 
@@ -175,14 +213,6 @@ public final class Probes implements Callback {
         if ((e.batch() + 1) % sampleEvery == 0) {
             snapshotPreStep();
         }
-    }
-
-    /** A unit (feature of a vector, channel of an image) fired if any of its outputs was positive. */
-    private void markFired(ReLU layer) {
-        Tensor y = layer.firingSource(); // positive where the output is, without computing it
-        int units = layer.outputShape()[0];
-        fired.computeIfAbsent(layer.index(), k -> new FiredUnits(units))
-                .mark(y.data(), y.batch(), y.sampleSize() / units);
     }
 
     private void snapshotPreStep() {

@@ -203,13 +203,18 @@ public final class Elementwise {
      * plain loop alone until the warm-up has run, as {@link #addRowsAndSquares}.
      */
     public static void markPositive(float[] y, int rows, int units, float[] seen) {
-        markPositive(y, rows, units, seen, Gemm.warm());
+        markPositive(y, 0, rows, units, seen, Gemm.warm());
     }
 
-    private static void markPositive(float[] y, int rows, int units, float[] seen, boolean vectors) {
+    /** {@link #markPositive} over the rows of y from element {@code yOff} on. */
+    public static void markPositive(float[] y, int yOff, int rows, int units, float[] seen) {
+        markPositive(y, yOff, rows, units, seen, Gemm.warm());
+    }
+
+    private static void markPositive(float[] y, int yOff, int rows, int units, float[] seen, boolean vectors) {
         int vectorEnd = vectors ? S.loopBound(units) : 0;
         for (int r = 0; r < rows; r++) {
-            int row = r * units;
+            int row = yOff + r * units;
             int u = 0;
             for (; u < vectorEnd; u += L) {
                 VectorMask<Float> on = FloatVector.fromArray(S, y, row + u).compare(VectorOperators.GT, 0f);
@@ -243,15 +248,20 @@ public final class Elementwise {
      * loop does all of it (the vector loop interpreted took 9 ms a batch).
      */
     public static void addRowsAndSquares(float[] x, int rows, int d, double[] sum, double[] sq) {
-        addRowsAndSquares(x, rows, d, sum, sq, Gemm.warm());
+        addRowsAndSquares(x, 0, rows, d, sum, sq, Gemm.warm());
     }
 
-    private static void addRowsAndSquares(float[] x, int rows, int d, double[] sum, double[] sq,
+    /** {@link #addRowsAndSquares} over the rows of x from element {@code xOff} on. */
+    public static void addRowsAndSquares(float[] x, int xOff, int rows, int d, double[] sum, double[] sq) {
+        addRowsAndSquares(x, xOff, rows, d, sum, sq, Gemm.warm());
+    }
+
+    private static void addRowsAndSquares(float[] x, int xOff, int rows, int d, double[] sum, double[] sq,
                                           boolean vectors) {
         int half = D.length();
         int vectorEnd = vectors ? S.loopBound(d) : 0;
         for (int r = 0; r < rows; r++) {
-            int row = r * d;
+            int row = xOff + r * d;
             int f = 0;
             for (; f < vectorEnd; f += L) {
                 FloatVector v = FloatVector.fromArray(S, x, row + f);
@@ -390,11 +400,11 @@ public final class Elementwise {
         return new WarmUp.Loop[] {
             new WarmUp.Loop(150, i -> positiveMask(x, x, y, i & 7, 80)),
             new WarmUp.Loop(150, i -> positiveOrScaled(x, y, 0.01f, y, i & 7, 80)),
-            new WarmUp.Loop(150, i -> addRowsAndSquares(x, 2, 33, featureSums, featureSquares, true)),
+            new WarmUp.Loop(150, i -> addRowsAndSquares(x, i & 1, 2, 33, featureSums, featureSquares, true)),
             // rows with and without a positive vector: ReLU outputs have both (with only the first, C2 left the
             // other out, and a batch of one's first step sent the loop back to the interpreter: JFR's
             // jdk.Deoptimization, unstable_if)
-            new WarmUp.Loop(100, i -> markPositive((i & 1) == 0 ? x : offs, 4, 17, seen, true)),
+            new WarmUp.Loop(100, i -> markPositive((i & 1) == 0 ? x : offs, i & 2, 4, 17, seen, true)),
             // whole vectors, a tail alone (a 10-class layer's bias) and both, over few rows and more: with whole
             // vectors only, C2 speculated the tail loop away and training deoptimised it five times
             new WarmUp.Loop(400, i -> addRows(g, (i & 8) == 0 ? 0 : 90, (i & 4) == 0 ? 4 : 33, ROW_SUM_COLS[i % 3], rowSums, true)),

@@ -27,6 +27,7 @@ public final class Sequential {
     private Parallel parallel = Parallel.SEQUENTIAL;
     /** The current step by halves ({@link #trainByHalves}): its loss, batch size and each half's loss sum. */
     private Loss halvesLoss;
+    private HalfHook halvesHook;
     private int halvesBatch;
     private final double[] halfLoss = new double[2];
     private final Parallel.RangeTask halves = this::runHalves;
@@ -185,6 +186,23 @@ public final class Sequential {
      * the last layer's buffer ({@link #lastOutput}).
      */
     public float trainByHalves(Tensor x, Tensor target, Loss loss) {
+        return trainByHalves(x, target, loss, null);
+    }
+
+    /**
+     * Work on a half's samples around its passes, on the thread that runs that half ({@link #trainByHalves}):
+     * half 0 on the caller, half 1 on another thread or, on one thread, on the caller after half 0.
+     */
+    public interface HalfHook {
+        /** Before half's forward pass (its inputs and targets may be filled here). */
+        void before(int half, int from, int to);
+
+        /** After its backward pass (its activations and gradients are then computed). */
+        void after(int half, int from, int to);
+    }
+
+    /** {@link #trainByHalves}, calling {@code hook} (unless null) before and after each half. */
+    public float trainByHalves(Tensor x, Tensor target, Loss loss, HalfHook hook) {
         Tensor t = x;
         for (Layer layer : layers) {
             t = layer.prepareHalves(t);
@@ -198,12 +216,14 @@ public final class Sequential {
             p.beginHalves();
         }
         halvesLoss = loss;
+        halvesHook = hook;
         halvesBatch = x.batch();
         try {
             parallel.forSlices(2, halves);
             parallel.forShares(halfSumChunks(), 1, addHalves);
         } finally {
             halvesLoss = null;
+            halvesHook = null;
         }
         return loss.halvesValue(halfLoss[0], halfLoss[1]);
     }
@@ -219,6 +239,9 @@ public final class Sequential {
             int from = halfStart(h, halvesBatch);
             int to = halfStart(h + 1, halvesBatch);
             boolean timed = layerNanos != null && h == 0;
+            if (halvesHook != null) {
+                halvesHook.before(h, from, to);
+            }
             for (int i = 0; i < layers.size(); i++) {
                 long start = timed ? System.nanoTime() : 0;
                 layers.get(i).forwardRows(from, to);
@@ -233,6 +256,9 @@ public final class Sequential {
                 if (timed) {
                     layerNanos[2 * i + 1] += System.nanoTime() - start;
                 }
+            }
+            if (halvesHook != null) {
+                halvesHook.after(h, from, to);
             }
         }
     }

@@ -150,6 +150,41 @@ public final class BatchLoader {
         return x;
     }
 
+    /** The samples in batch {@code b} of this epoch. */
+    public int rows(int b) {
+        return Math.min(batchSize, current.size() - b * batchSize);
+    }
+
+    /**
+     * Whether batch {@code b} may be served unfilled ({@link #batchLater}): no augmentation applies this epoch
+     * (its noise is drawn over the whole batch in order).
+     */
+    public boolean gathersLater(int b) {
+        for (Experiment.AugmentSpec a : augment) {
+            if (epoch >= a.fromEpoch() && a.std() > 0) {
+                return false;
+            }
+        }
+        return b < batches();
+    }
+
+    /**
+     * Batch {@code b}'s input tensor (and {@link #targets()}) sized but not filled: whoever computes its samples
+     * gathers them first ({@link #gatherRows}), in a step by halves each thread its own, so that its rows are
+     * written by the core that reads them. On two dies, the worker gathering the whole batch wrote rows the
+     * other core had read the step before, the slow kind of write there. Only when {@link #gathersLater}.
+     */
+    public Tensor batchLater(int b) {
+        dropPrefetch();
+        setUp(slot, b);
+        return xs[slot];
+    }
+
+    /** Samples [from, to) of the batch {@link #batchLater} served, into its tensors (a copy: any split, the same bits). */
+    public void gatherRows(int from, int to) {
+        copyRows(from, to);
+    }
+
     /**
      * Starts gathering batch {@code b} into the other buffers, to be served by the next {@code batch(b)}: the
      * trainer calls it once the optimizer has stepped, and worker 1 gathers the rows (random rows of the data

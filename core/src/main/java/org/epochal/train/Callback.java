@@ -32,6 +32,21 @@ public interface Callback {
         return false;
     }
 
+    /**
+     * In a step by halves of the batch (Sequential#trainByHalves), samples [from, to) of the batch once their
+     * forward and backward passes ran, on the thread that ran them: half 0 on the trainer's thread, half 1 on
+     * another or after half 0. For sums over samples of the batch's inputs and activations, kept apart per
+     * half (the halves may run at once) and touching nothing else. batchComputed follows for the whole step
+     * ({@code step} is its event's). Called only if {@link #takesHalves}.
+     */
+    default void halfComputed(long step, int half, int from, int to) {
+    }
+
+    /** Whether {@link #halfComputed} does anything (fixed for the run: read when training starts). */
+    default boolean takesHalves() {
+        return false;
+    }
+
     default void epochEnd(Events.EpochEnd event, Trainer.Control control) {
     }
 

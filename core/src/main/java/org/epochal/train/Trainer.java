@@ -84,6 +84,25 @@ public final class Trainer implements Stateful, AutoCloseable {
     /** The batch they are told of, and the body that tells them (on worker 1 during the step: startAsync). */
     private Events.BatchEnd computed;
     private final Runnable batchComputed = this::batchComputed;
+    /** The callbacks told of each half of a step by halves ({@link Callback#halfComputed}). */
+    private Callback[] halfWatchers = new Callback[0];
+    /** Whether the current step by halves gathers its samples in its halves ({@link BatchLoader#batchLater}). */
+    private boolean gatherInHalves;
+    private final Sequential.HalfHook halfHook = new Sequential.HalfHook() {
+        @Override
+        public void before(int half, int from, int to) {
+            if (gatherInHalves) {
+                loader.gatherRows(from, to);
+            }
+        }
+
+        @Override
+        public void after(int half, int from, int to) {
+            for (Callback c : halfWatchers) {
+                c.halfComputed(step + 1, half, from, to);
+            }
+        }
+    };
     private int epochsDone;
     private long step;
 
@@ -165,6 +184,8 @@ public final class Trainer implements Stateful, AutoCloseable {
         int firstEpoch = epochsDone + 1;
         StepTimes times = new StepTimes(loader.batches());
         early = callbacks.stream().filter(Callback::takesComputedBatches).toArray(Callback[]::new);
+        halfWatchers = callbacks.stream().filter(Callback::takesHalves).toArray(Callback[]::new);
+        boolean halvesModel = model.runsByHalves();
         while (epoch < epochs && !control.stopRequested()) {
             epoch++;
             long began = System.nanoTime();
@@ -177,7 +198,9 @@ public final class Trainer implements Stateful, AutoCloseable {
             for (int b = 0; b < loader.batches(); b++) {
                 times.start(epoch == epochs, model);
                 lr = setLr(epoch);
-                Tensor x = loader.batch(b);
+                boolean byHalves = halvesModel && loader.rows(b) >= HALVES_MIN_BATCH;
+                gatherInHalves = byHalves && loader.gathersLater(b);
+                Tensor x = gatherInHalves ? loader.batchLater(b) : loader.batch(b);
                 if (choice != null && epoch > firstEpoch) {
                     // no gather of the loader's is pending here: the setting may change
                     long now = System.nanoTime();
@@ -190,11 +213,10 @@ public final class Trainer implements Stateful, AutoCloseable {
                 Tensor y = loader.targets();
                 model.zeroGrad();
                 times.mark(0);
-                boolean byHalves = x.batch() >= HALVES_MIN_BATCH && model.runsByHalves();
                 float value;
                 Tensor out;
                 if (byHalves) { // forward, loss and backward in one (StepTimes: all in "forward")
-                    value = model.trainByHalves(x, y, loss);
+                    value = model.trainByHalves(x, y, loss, halfHook);
                     out = model.lastOutput();
                     times.mark(1);
                 } else {
@@ -221,7 +243,10 @@ public final class Trainer implements Stateful, AutoCloseable {
                     computed = batchEnd;
                     // the batch's row and counts: on worker 1 while the optimizer steps, unless it is to gather
                     // the next batch (a large one) while the callbacks run: then here, after the step
-                    boolean onWorker = early.length > 0 && !loader.prefetches();
+                    // (not when the next batch is gathered in its halves)
+                    boolean prefetch = loader.prefetches() && b + 1 < loader.batches()
+                            && !(halvesModel && loader.rows(b + 1) >= HALVES_MIN_BATCH && loader.gathersLater(b + 1));
+                    boolean onWorker = early.length > 0 && !prefetch;
                     if (onWorker) {
                         parallel.startAsync(batchComputed);
                     }
@@ -230,7 +255,9 @@ public final class Trainer implements Stateful, AutoCloseable {
                         parallel.awaitAsync();
                     }
                     times.mark(5);
-                    loader.prefetch(b + 1); // on worker 1 while the callbacks run here
+                    if (prefetch) {
+                        loader.prefetch(b + 1); // on worker 1 while the callbacks run here
+                    }
                     if (!onWorker) {
                         batchComputed();
                     }

@@ -35,4 +35,31 @@ class FiredUnitsTest {
         }
         assertEquals(units, f.units());
     }
+
+    /** Marked by halves (each half in its own marks, then settled), a dense layer's units fire as when marked whole. */
+    @org.junit.jupiter.api.Test
+    void halvesFireTheUnitsTheWholeBatchFires() {
+        int units = 37;
+        SplittableRandom r = new SplittableRandom(9);
+        FiredUnits whole = new FiredUnits(units);
+        FiredUnits halves = new FiredUnits(units);
+        for (int batch = 0; batch < 5; batch++) {
+            int rows = 2 + r.nextInt(9);
+            float[] y = new float[rows * units];
+            for (int i = 0; i < y.length; i++) {
+                int u = i % units;
+                double p = u < 10 ? 0 : u < 20 ? 0.02 : 0.3;
+                y[i] = r.nextDouble() < p ? (float) r.nextDouble(1e-30, 1) : r.nextBoolean() ? 0f : -1f;
+            }
+            whole.mark(y, rows, 1);
+            halves.markHalf(y, rows / 2, rows, 1);
+            halves.markHalf(y, 0, rows / 2, 0);
+            halves.settleHalves();
+            for (int u = 0; u < units; u++) {
+                assertEquals(whole.fired(u), halves.fired(u), "unit " + u + " after batch " + batch);
+            }
+            assertEquals(whole.dead(), halves.dead());
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(whole.dead() >= 10 && whole.dead() < units - 10, "some fire, some not");
+    }
 }

@@ -206,6 +206,39 @@ class ElementwiseTest {
         }
     }
 
+    /** The rows from an offset on (a half of a batch): the same as the plain loop over those rows. */
+    @Test
+    void rowLoopsFromAnOffsetReadThoseRows() throws InterruptedException {
+        org.junit.jupiter.api.Assertions.assertTrue(Gemm.awaitWarmUp(300_000));
+        for (int d : new int[] {1, 3, 17, 789}) {
+            int skip = 3;
+            int rows = 4;
+            float[] x = values((skip + rows) * d, d + 11L);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = Float.isFinite(x[i]) ? x[i] - 0.5f : 1f;
+            }
+            double[] sum = new double[d];
+            double[] sq = new double[d];
+            double[] plainSum = new double[d];
+            double[] plainSq = new double[d];
+            float[] seen = new float[d];
+            float[] plainSeen = new float[d];
+            Elementwise.addRowsAndSquares(x, skip * d, rows, d, sum, sq);
+            Elementwise.markPositive(x, skip * d, rows, d, seen);
+            for (int row = skip; row < skip + rows; row++) {
+                for (int f = 0; f < d; f++) {
+                    double a = x[row * d + f];
+                    plainSum[f] += a;
+                    plainSq[f] += a * a;
+                    plainSeen[f] = x[row * d + f] > 0f ? 1f : plainSeen[f];
+                }
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(plainSum, sum, 0.0, "d=" + d);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(plainSq, sq, 0.0, "d=" + d);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(plainSeen, seen, 0f, "d=" + d);
+        }
+    }
+
     /** Random signs, with NaN, +0, −0, subnormals and infinities sprinkled in. */
     private static float[] values(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);

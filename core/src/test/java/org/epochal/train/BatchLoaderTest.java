@@ -2,6 +2,9 @@ package org.epochal.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -50,5 +53,33 @@ class BatchLoaderTest {
                 }
             }
         }
+    }
+
+    /**
+     * A batch served unfilled and gathered in two parts (as a step by halves does, each on its thread) is the
+     * batch gathered at once; not while augmentation applies (epoch 2 here: its noise runs over the batch).
+     */
+    @Test
+    void aBatchGatheredInPartsIsTheBatchGatheredAtOnce() throws Exception {
+        BatchLoader plain = loader(Parallel.SEQUENTIAL);
+        BatchLoader parts = loader(Parallel.SEQUENTIAL);
+        plain.startEpoch(1);
+        parts.startEpoch(1);
+        for (int b = 0; b < plain.batches(); b++) {
+            assertTrue(parts.gathersLater(b));
+            Tensor want = plain.batch(b);
+            Tensor got = parts.batchLater(b);
+            assertEquals(plain.rows(b), got.batch());
+            parts.gatherRows(got.batch() / 2, got.batch()); // the second half first: any order
+            parts.gatherRows(0, got.batch() / 2);
+            assertArrayEquals(java.util.Arrays.copyOf(want.data(), want.size()),
+                    java.util.Arrays.copyOf(got.data(), got.size()), "batch " + b);
+            assertArrayEquals(java.util.Arrays.copyOf(plain.targets().data(), plain.targets().size()),
+                    java.util.Arrays.copyOf(parts.targets().data(), parts.targets().size()));
+            assertSame(got, parts.lastBatch());
+        }
+        assertEquals(50, plain.rows(plain.batches() - 1));
+        parts.startEpoch(2);
+        assertFalse(parts.gathersLater(0), "augmented from epoch 2");
     }
 }
