@@ -14,7 +14,7 @@ public final class BlockSums {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Elements per block: a multiple of 4 vectors for any vector size up to 1024 lanes. */
-    static final int BLOCK = 4096;
+    public static final int BLOCK = 4096;
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * L]);
 
     /**
@@ -51,6 +51,58 @@ public final class BlockSums {
             total = addLanes(total, lanes, s0, s1, s2, s3);
         }
         for (; i < n; i++) {
+            double v = x[i];
+            total += v * v;
+        }
+        return total;
+    }
+
+    /** Floats {@link #addAndSquareBlock} writes per block: the lane sums {@link #sumOfSquares} adds. */
+    public static final int LANE_SUMS = 4 * L;
+
+    /**
+     * g[from, from + BLOCK) += second[from, from + BLOCK), then that block's {@link #LANE_SUMS} lane sums of g²
+     * into lanes[at, …), computed as {@link #sumOfSquares} computes a whole block's (from a multiple of BLOCK
+     * in g). {@link #addLaneSums} adds them into a running total in its order, so a total over every block
+     * (and {@link #addTailSquares} for the tail) is sumOfSquares(g)'s bits. For the gradient sums of a step
+     * by halves: each block on the thread that adds it, the total on the caller.
+     */
+    public static void addAndSquareBlock(float[] g, float[] second, int from, float[] lanes, int at) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S);
+        FloatVector s3 = FloatVector.zero(S);
+        for (int j = from; j < from + BLOCK; j += 4 * L) {
+            FloatVector v0 = FloatVector.fromArray(S, g, j).add(FloatVector.fromArray(S, second, j));
+            FloatVector v1 = FloatVector.fromArray(S, g, j + L).add(FloatVector.fromArray(S, second, j + L));
+            FloatVector v2 = FloatVector.fromArray(S, g, j + 2 * L).add(FloatVector.fromArray(S, second, j + 2 * L));
+            FloatVector v3 = FloatVector.fromArray(S, g, j + 3 * L).add(FloatVector.fromArray(S, second, j + 3 * L));
+            v0.intoArray(g, j);
+            v1.intoArray(g, j + L);
+            v2.intoArray(g, j + 2 * L);
+            v3.intoArray(g, j + 3 * L);
+            s0 = v0.fma(v0, s0);
+            s1 = v1.fma(v1, s1);
+            s2 = v2.fma(v2, s2);
+            s3 = v3.fma(v3, s3);
+        }
+        s0.intoArray(lanes, at);
+        s1.intoArray(lanes, at + L);
+        s2.intoArray(lanes, at + 2 * L);
+        s3.intoArray(lanes, at + 3 * L);
+    }
+
+    /** total + lanes[at] + lanes[at + 1] + … over {@link #LANE_SUMS} floats, in double, in order. */
+    public static double addLaneSums(double total, float[] lanes, int at) {
+        for (int k = at; k < at + LANE_SUMS; k++) {
+            total += lanes[k];
+        }
+        return total;
+    }
+
+    /** total + x[i]² for i in [from, to), in double, in order: {@link #sumOfSquares}'s tail. */
+    public static double addTailSquares(double total, float[] x, int from, int to) {
+        for (int i = from; i < to; i++) {
             double v = x[i];
             total += v * v;
         }
@@ -183,12 +235,15 @@ public final class BlockSums {
         for (int i = 0; i < g.length; i++) {
             g[i] = (i % 5) - 2f;
         }
+        float[] zeros = new float[g.length];
+        float[] warmLanes = new float[LANE_SUMS];
         // Bounds in ns a call (see WarmUp.Loop): compiled, over up to 8,195 floats, 120-600 here. Lengths with
         // and without whole blocks, as training has (a bias, a weight).
         return new WarmUp.Loop[] {
             new WarmUp.Loop(2_000, i -> sumOfSquares(g, (i & 1) == 0 ? g.length : 1 + i % (BLOCK / 2))),
             new WarmUp.Loop(2_000, i -> sum(g, 3, (i & 1) == 0 ? g.length : 1 + i % (BLOCK / 2))),
             new WarmUp.Loop(2_000, i -> sumOfSquaredDifferences(g, g)),
+            new WarmUp.Loop(2_000, i -> addAndSquareBlock(g, zeros, (i & 1) * BLOCK, warmLanes, 0)),
         };
     }
 }

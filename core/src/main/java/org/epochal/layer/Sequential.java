@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.epochal.kernel.BlockSums;
 import org.epochal.kernel.Parallel;
 import org.epochal.loss.Loss;
 import org.epochal.rng.Rng;
@@ -33,7 +34,10 @@ public final class Sequential {
     private final Parallel.RangeTask halves = this::runHalves;
     private final Parallel.RangeTask addHalves = this::addHalfSums;
     /** Elements per chunk of the halves' gradient sums, shared by the threads as the optimizer's step is. */
-    private static final int HALF_SUM_GRAIN = 1 << 12;
+    private static final int HALF_SUM_GRAIN = BlockSums.BLOCK;
+    /** Per chunk, the lane sums of its squares (BlockSums#addAndSquareBlock), and the norm they gave. */
+    private float[] chunkLanes;
+    private double halvesGradNorm = Double.NaN;
     private Parameter[] chunkParam;
     private int[] chunkFrom;
     private int[] chunkTo;
@@ -221,6 +225,7 @@ public final class Sequential {
         try {
             parallel.forSlices(2, halves);
             parallel.forShares(halfSumChunks(), 1, addHalves);
+            halvesGradNorm = halvesNorm();
         } finally {
             halvesLoss = null;
             halvesHook = null;
@@ -263,7 +268,10 @@ public final class Sequential {
         }
     }
 
-    /** Chunks of {@link #HALF_SUM_GRAIN} elements over all parameters in order, cut once ({@link #addHalves}). */
+    /**
+     * Chunks of {@link #HALF_SUM_GRAIN} elements over all parameters in order, cut once ({@link #addHalves}):
+     * from each parameter's start, so every whole chunk is one of {@link BlockSums#sumOfSquares}' blocks.
+     */
     private int halfSumChunks() {
         if (chunkParam == null) {
             java.util.List<int[]> chunks = new ArrayList<>();
@@ -281,14 +289,47 @@ public final class Sequential {
                 chunkFrom[c] = chunks.get(c)[1];
                 chunkTo[c] = chunks.get(c)[2];
             }
+            chunkLanes = new float[chunks.size() * BlockSums.LANE_SUMS];
         }
         return chunkParam.length;
     }
 
-    /** Chunks [from, to) of the sums of the halves' gradients. */
+    /** The global norm of the gradients of the last step by halves, from its chunks' lane sums. */
+    private double halvesNorm() {
+        double total = 0;
+        double param = 0; // each parameter's sum on its own, then added (GradClip.globalNorm's order)
+        for (int c = 0; c < chunkParam.length; c++) {
+            if (chunkTo[c] - chunkFrom[c] == BlockSums.BLOCK) {
+                param = BlockSums.addLaneSums(param, chunkLanes, c * BlockSums.LANE_SUMS);
+            } else { // a parameter's tail, as BlockSums.sumOfSquares sums it
+                param = BlockSums.addTailSquares(param, chunkParam[c].grad(), chunkFrom[c], chunkTo[c]);
+            }
+            if (c + 1 == chunkParam.length || chunkFrom[c + 1] == 0) {
+                total += param;
+                param = 0;
+            }
+        }
+        return Math.sqrt(total);
+    }
+
+    /**
+     * The L2 norm of all gradients that the last {@link #trainByHalves} left, computed while it added the
+     * halves: the bits of {@link org.epochal.optim.GradClip#globalNorm} over the same gradients.
+     */
+    public double halvesGradNorm() {
+        return halvesGradNorm;
+    }
+
+    /** Chunks [from, to) of the sums of the halves' gradients; a whole block's lane sums of squares too. */
     private void addHalfSums(int from, int to) {
         for (int c = from; c < to; c++) {
-            chunkParam[c].addHalves(chunkFrom[c], chunkTo[c]);
+            Parameter p = chunkParam[c];
+            if (chunkTo[c] - chunkFrom[c] == BlockSums.BLOCK) {
+                BlockSums.addAndSquareBlock(p.halfGrad(0), p.halfGrad(1), chunkFrom[c], chunkLanes,
+                        c * BlockSums.LANE_SUMS);
+            } else {
+                p.addHalves(chunkFrom[c], chunkTo[c]);
+            }
         }
     }
 

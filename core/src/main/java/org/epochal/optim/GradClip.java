@@ -48,7 +48,11 @@ public final class GradClip {
      * Adam, writing W1's gradient out and scaling it every step halved the speed.
      */
     public static double clipGradNorm(List<Parameter> params, double maxNorm) {
-        double total = globalNorm(params);
+        return clipGradNorm(params, maxNorm, globalNorm(params));
+    }
+
+    /** {@link #clipGradNorm} given the gradients' global norm {@code total}, computed already. */
+    public static double clipGradNorm(List<Parameter> params, double maxNorm, double total) {
         float coef = (float) Math.min(1.0, maxNorm / (total + 1e-6));
         for (Parameter p : params) {
             p.scaleGrad(coef);

@@ -233,9 +233,10 @@ public final class Trainer implements Stateful, AutoCloseable {
                         model.backward(loss.gradient());
                     }
                     times.mark(3);
+                    // by halves, the norm comes with the halves' sums (the same bits as globalNorm's)
+                    double norm = byHalves ? model.halvesGradNorm() : GradClip.globalNorm(params);
                     gradNorm = experiment.clipGradNorm() != null
-                            ? GradClip.clipGradNorm(params, experiment.clipGradNorm())
-                            : GradClip.globalNorm(params);
+                            ? GradClip.clipGradNorm(params, experiment.clipGradNorm(), norm) : norm;
                     times.mark(4);
                 }
                 var batchEnd = new Events.BatchEnd(epoch, b + 1, step + 1, x.batch(), value, lr, gradNorm);

@@ -119,6 +119,25 @@ class TrainByHalvesTest {
         }
     }
 
+    /** The norm computed while the halves are added is GradClip.globalNorm's, bit for bit. */
+    @Test
+    void theNormOfTheSummedGradientsIsGlobalNorms() {
+        // 97×300 = 29,100 weights: seven whole blocks of 4,096 and a tail; 300×44 = 13,200; biases; 44×5
+        Sequential model = new Sequential(new int[] {97}, new Linear(300), new ReLU(), new Linear(44), new Linear(5));
+        model.initialize(3);
+        try (Parallel parallel = new Parallel(2)) {
+            model.setParallel(parallel);
+            for (int step = 0; step < 2; step++) {
+                model.zeroGrad();
+                model.trainByHalves(GradientCheck.random(step, 1.0, 40, 97), targets("cross_entropy", 40),
+                        Loss.of("cross_entropy"));
+                double norm = org.epochal.optim.GradClip.globalNorm(model.params());
+                assertTrue(norm > 0);
+                assertEquals(Double.doubleToLongBits(norm), Double.doubleToLongBits(model.halvesGradNorm()));
+            }
+        }
+    }
+
     @Test
     void onlyModelsWhoseLayersTreatSamplesApart() {
         assertTrue(mlp().runsByHalves());
