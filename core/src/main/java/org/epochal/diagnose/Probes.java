@@ -54,6 +54,15 @@ public final class Probes implements Callback {
     private FiredUnits[] reluFired = new FiredUnits[0];
     /** The step whose halves were counted ({@link #halfComputed}), or -1. */
     private long halvesStep = -1;
+    /** Batches ended this epoch: the batch being computed is the next. */
+    private int batchesSeen;
+    /**
+     * Per layer, Σ, Σ² and the saturated count of its output ({@link #activationSums}) for a sampled step:
+     * per half when it ran by halves (the step in actsStep), else of the whole batch.
+     */
+    private double[][] halfActs = new double[2][0];
+    private double[] wholeActs = new double[0];
+    private long actsStep = -1;
     private final Map<Integer, double[]> sums = new LinkedHashMap<>();
     private int samples;
     private float[][] epochStartWeights;
@@ -76,6 +85,8 @@ public final class Probes implements Callback {
         loader = trainer.loader();
         layers = model.layers();
         relus = layers.stream().filter(ReLU.class::isInstance).map(ReLU.class::cast).toArray(ReLU[]::new);
+        halfActs = new double[2][3 * layers.size()];
+        wholeActs = new double[3 * layers.size()];
         sampleEvery = deep ? 1 : Math.max(1, e.batchesPerEpoch() / 20);
         try {
             if (e.startEpoch() == 1) {
@@ -134,6 +145,7 @@ public final class Probes implements Callback {
     @Override
     public void epochStart(Events.EpochStart e, Trainer.Control control) {
         samples = e.samples();
+        batchesSeen = 0;
         inputs.startEpoch();
         inputs.prepareHalves(org.epochal.tensor.Shapes.size(model.inputShape()));
         fired.clear();
@@ -194,6 +206,18 @@ public final class Probes implements Callback {
         for (int i = 0; i < relus.length; i++) {
             reluFired[i].markHalf(relus[i].firingSource().data(), from, to, half);
         }
+        if ((batchesSeen + 1) % sampleEvery == 0) { // a sampled batch: its activations' sums, this half's rows
+            if (half == 0) {
+                actsStep = step;
+            }
+            for (int i = 0; i < layers.size(); i++) {
+                Tensor y = layers.get(i).lastOutput();
+                if (y != null) {
+                    int per = y.sampleSize();
+                    activationSums(layers.get(i), y.data(), from * per, to * per, halfActs[half], 3 * i);
+                }
+            }
+        }
     }
 
     @Override
@@ -207,8 +231,9 @@ public final class Probes implements Callback {
         if (!Double.isFinite(e.loss())) {
             return;
         }
+        batchesSeen = e.batch();
         if (e.batch() % sampleEvery == 0) {
-            sample();
+            sample(e.step());
         }
         if ((e.batch() + 1) % sampleEvery == 0) {
             snapshotPreStep();
@@ -229,7 +254,29 @@ public final class Probes implements Callback {
         havePreStep = true;
     }
 
-    private void sample() {
+    /**
+     * Σ v, Σ v² (BlockSums' orders) and the count of saturated outputs (a sigmoid's or tanh's derivative below
+     * 2% of its maximum) of v[from, to), a layer's output, into out[at, at + 3).
+     */
+    private static void activationSums(Layer layer, float[] v, int from, int to, double[] out, int at) {
+        long saturated = 0;
+        boolean sig = layer instanceof Sigmoid;
+        boolean tanh = layer instanceof Tanh;
+        if (sig || tanh) {
+            for (int i = from; i < to; i++) {
+                if (sig && (v[i] < 0.02f || v[i] > 0.98f) || tanh && Math.abs(v[i]) > 0.99f) {
+                    saturated++;
+                }
+            }
+        }
+        out[at] = BlockSums.sum(v, from, to);
+        out[at + 1] = BlockSums.sumOfSquares(v, from, to);
+        out[at + 2] = saturated;
+    }
+
+    /** The sampled probes of step {@code step}; its activations were counted in its halves if it ran so. */
+    private void sample(long step) {
+        boolean byHalves = step == actsStep;
         List<Parameter> all = model.params();
         for (Layer layer : layers) {
             double[] s = sums.computeIfAbsent(layer.index(), k -> new double[SLOTS + 1]);
@@ -253,25 +300,19 @@ public final class Probes implements Callback {
             }
             Tensor y = layer.lastOutput();
             if (y != null) {
-                float[] v = y.data();
                 int n = y.size();
-                double sum = BlockSums.sum(v, 0, n);
-                double sq = BlockSums.sumOfSquares(v, n);
-                long saturated = 0;
-                boolean sig = layer instanceof Sigmoid;
-                boolean tanh = layer instanceof Tanh;
-                if (sig || tanh) {
-                    for (int i = 0; i < n; i++) {
-                        // saturated: the derivative is below 2% of its maximum
-                        if (sig && (v[i] < 0.02f || v[i] > 0.98f) || tanh && Math.abs(v[i]) > 0.99f) {
-                            saturated++;
-                        }
+                int at = 3 * layer.index();
+                if (byHalves) { // counted in the halves, on the threads that computed them
+                    for (int k = 0; k < 3; k++) {
+                        wholeActs[at + k] = halfActs[0][at + k] + halfActs[1][at + k];
                     }
+                } else {
+                    activationSums(layer, y.data(), 0, n, wholeActs, at);
                 }
-                double mean = sum / n;
+                double mean = wholeActs[at] / n;
                 s[4] += mean;
-                s[5] += Math.sqrt(Math.max(0, sq / n - mean * mean));
-                s[6] += (double) saturated / n;
+                s[5] += Math.sqrt(Math.max(0, wholeActs[at + 1] / n - mean * mean));
+                s[6] += wholeActs[at + 2] / n;
             }
         }
     }

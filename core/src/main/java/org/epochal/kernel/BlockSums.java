@@ -30,9 +30,15 @@ public final class BlockSums {
 
     /** Σ x² over the first n elements, in the same fixed order as {@link #sumOfSquares(float[])}. */
     public static double sumOfSquares(float[] x, int n) {
+        return sumOfSquares(x, 0, n);
+    }
+
+    /** Σ x² over [from, to): blocks of {@link #BLOCK} from {@code from} on, as {@link #sumOfSquares(float[])}. */
+    public static double sumOfSquares(float[] x, int from, int to) {
         float[] lanes = LANES.get();
         double total = 0;
-        int i = 0;
+        int i = from;
+        int n = to;
         for (; i + BLOCK <= n; i += BLOCK) {
             FloatVector s0 = FloatVector.zero(S);
             FloatVector s1 = FloatVector.zero(S);
@@ -240,7 +246,7 @@ public final class BlockSums {
         // Bounds in ns a call (see WarmUp.Loop): compiled, over up to 8,195 floats, 120-600 here. Lengths with
         // and without whole blocks, as training has (a bias, a weight).
         return new WarmUp.Loop[] {
-            new WarmUp.Loop(2_000, i -> sumOfSquares(g, (i & 1) == 0 ? g.length : 1 + i % (BLOCK / 2))),
+            new WarmUp.Loop(2_000, i -> sumOfSquares(g, i & 2, (i & 1) == 0 ? g.length : 3 + i % (BLOCK / 2))),
             new WarmUp.Loop(2_000, i -> sum(g, 3, (i & 1) == 0 ? g.length : 1 + i % (BLOCK / 2))),
             new WarmUp.Loop(2_000, i -> sumOfSquaredDifferences(g, g)),
             new WarmUp.Loop(2_000, i -> addAndSquareBlock(g, zeros, (i & 1) * BLOCK, warmLanes, 0)),

@@ -86,6 +86,8 @@ public final class Trainer implements Stateful, AutoCloseable {
     private final Runnable batchComputed = this::batchComputed;
     /** The callbacks told of each half of a step by halves ({@link Callback#halfComputed}). */
     private Callback[] halfWatchers = new Callback[0];
+    /** The batch size from which steps run by halves. */
+    private int halvesMinBatch = HALVES_MIN_BATCH;
     /** Whether the current step by halves gathers its samples in its halves ({@link BatchLoader#batchLater}). */
     private boolean gatherInHalves;
     private final Sequential.HalfHook halfHook = new Sequential.HalfHook() {
@@ -150,6 +152,12 @@ public final class Trainer implements Stateful, AutoCloseable {
         return chooseThreads(on && parallel.threads() > 1 ? new ThreadChoice() : null);
     }
 
+    /** Steps by halves from this batch size on ({@link #HALVES_MIN_BATCH}; tests compare them with whole steps). */
+    Trainer halvesFrom(int minBatch) {
+        this.halvesMinBatch = minBatch;
+        return this;
+    }
+
     /** With a given chooser (tests: short windows), or null for all threads always. */
     Trainer chooseThreads(ThreadChoice chooser) {
         this.choice = chooser;
@@ -198,7 +206,7 @@ public final class Trainer implements Stateful, AutoCloseable {
             for (int b = 0; b < loader.batches(); b++) {
                 times.start(epoch == epochs, model);
                 lr = setLr(epoch);
-                boolean byHalves = halvesModel && loader.rows(b) >= HALVES_MIN_BATCH;
+                boolean byHalves = halvesModel && loader.rows(b) >= halvesMinBatch;
                 gatherInHalves = byHalves && loader.gathersLater(b);
                 Tensor x = gatherInHalves ? loader.batchLater(b) : loader.batch(b);
                 if (choice != null && epoch > firstEpoch) {
@@ -246,7 +254,7 @@ public final class Trainer implements Stateful, AutoCloseable {
                     // the next batch (a large one) while the callbacks run: then here, after the step
                     // (not when the next batch is gathered in its halves)
                     boolean prefetch = loader.prefetches() && b + 1 < loader.batches()
-                            && !(halvesModel && loader.rows(b + 1) >= HALVES_MIN_BATCH && loader.gathersLater(b + 1));
+                            && !(halvesModel && loader.rows(b + 1) >= halvesMinBatch && loader.gathersLater(b + 1));
                     boolean onWorker = early.length > 0 && !prefetch;
                     if (onWorker) {
                         parallel.startAsync(batchComputed);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.epochal.config.Experiment;
 import org.epochal.config.ExperimentBuilder;
@@ -172,6 +173,56 @@ class TrainerTest {
         assertEquals(1 + 2 * 3, runs.get(0).size() - 2 - 1); // 700 samples: two batches by halves and one of 188
         assertEquals(runs.get(0), runs.get(1), "1 against 2 threads");
         assertEquals(runs.get(0), runs.get(2), "1 against 3 threads");
+    }
+
+    /**
+     * The probes of steps by halves (each half's input sums, fired units and sampled activations counted on
+     * its own thread) measure what whole steps measure, up to the order of the sums: one epoch of the same
+     * run each way (the weights differ only by those orders), every number within 1e-4 relative.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void probesByHalvesMeasureWhatWholeStepsMeasure() throws IOException {
+        List<Map<String, Object>> epochs = new ArrayList<>();
+        for (int from : new int[] {Trainer.HALVES_MIN_BATCH, Integer.MAX_VALUE}) {
+            Experiment exp = new ExperimentBuilder("t").seed(1).epochs(1)
+                    .train("format", "synthetic", "kind", "blobs", "samples", 2_600, "features", 12, "classes", 3,
+                            "seed", 2)
+                    .batchSize(Trainer.HALVES_MIN_BATCH).input(12).layer("linear", "out", 16).layer("relu")
+                    .layer("linear", "out", 8).layer("tanh").layer("linear", "out", 3).loss("cross_entropy")
+                    .optimizer("adam", "lr", 0.01).build(tmp.resolve("probes" + from));
+            Sequential model = exp.buildModel();
+            TrainingData data = TrainingData.load(exp, model.inputShape(), 3);
+            Path dir = tmp.resolve("probes-run" + from);
+            Files.createDirectories(dir);
+            try (Trainer trainer = new Trainer(exp, data, model, 2).halvesFrom(from)) {
+                trainer.addCallback(new org.epochal.diagnose.Probes(dir, false, Map.of()));
+                trainer.fit();
+            }
+            String line = Files.readAllLines(dir.resolve("probes.jsonl")).stream()
+                    .filter(l -> l.startsWith("{\"kind\":\"epoch\"")).findFirst().orElseThrow();
+            epochs.add((Map<String, Object>) org.epochal.io.Json.parse(line));
+        }
+        assertNumbersClose(epochs.get(1), epochs.get(0), "epoch");
+    }
+
+    /** Every number in {@code actual} within 1e-4 relative (or 1e-6 absolute) of {@code expected}'s. */
+    @SuppressWarnings("unchecked")
+    private static void assertNumbersClose(Object expected, Object actual, String where) {
+        if (expected instanceof Number e) {
+            double a = ((Number) actual).doubleValue();
+            assertEquals(e.doubleValue(), a, Math.max(1e-6, 1e-4 * Math.abs(e.doubleValue())), where);
+        } else if (expected instanceof Map<?, ?> m) {
+            assertEquals(m.keySet(), ((Map<?, ?>) actual).keySet(), where);
+            m.forEach((k, v) -> assertNumbersClose(v, ((Map<String, Object>) actual).get(k), where + "." + k));
+        } else if (expected instanceof List<?> l) {
+            assertEquals(l.size(), ((List<?>) actual).size(), where);
+            for (int i = 0; i < l.size(); i++) {
+                assertNumbersClose(l.get(i), ((List<?>) actual).get(i), where + "[" + i + "]");
+            }
+        } else {
+            assertEquals(expected, actual, where);
+        }
     }
 
     @Test
