@@ -39,6 +39,10 @@ public final class Sequential {
     private float[] chunkLanes;
     private double halvesGradNorm = Double.NaN;
     private Parameter[] chunkParam;
+    private int[] chunkParamIndex;
+    /** The current step by halves' update (null: none), and whether the last one updated. */
+    private StepInChunks halvesStep;
+    private boolean halvesStepped;
     private int[] chunkFrom;
     private int[] chunkTo;
 
@@ -205,8 +209,30 @@ public final class Sequential {
         void after(int half, int from, int to);
     }
 
+    /**
+     * A step's update, chunk by chunk, as a step by halves sums the halves' gradients ({@link #trainByHalves}):
+     * each chunk's update right after its sum, on the thread that summed it, while the gradient is in its cache.
+     */
+    public interface StepInChunks {
+        /** Once, on the caller, before any chunk, when the loss is finite (else there is no step). */
+        void begin();
+
+        /** Elements [from, to) of parameter {@code param} ({@link #params()}' order), their gradient summed. */
+        void update(int param, int from, int to);
+    }
+
     /** {@link #trainByHalves}, calling {@code hook} (unless null) before and after each half. */
     public float trainByHalves(Tensor x, Tensor target, Loss loss, HalfHook hook) {
+        return trainByHalves(x, target, loss, hook, null);
+    }
+
+    /**
+     * {@link #trainByHalves}, calling {@code hook} (unless null) before and after each half, and, unless
+     * {@code step} is null, updating the parameters chunk by chunk as their gradients are summed when the loss is
+     * finite ({@link #halvesStepped} then says so): for a step that needs nothing of the whole gradient first
+     * (no clipping). The norm is still the whole gradient's ({@link #halvesGradNorm}).
+     */
+    public float trainByHalves(Tensor x, Tensor target, Loss loss, HalfHook hook, StepInChunks step) {
         Tensor t = x;
         for (Layer layer : layers) {
             t = layer.prepareHalves(t);
@@ -222,15 +248,23 @@ public final class Sequential {
         halvesLoss = loss;
         halvesHook = hook;
         halvesBatch = x.batch();
+        float value;
         try {
             parallel.forSlices(2, halves);
+            value = loss.halvesValue(halfLoss[0], halfLoss[1]);
+            halvesStepped = step != null && Float.isFinite(value);
+            if (halvesStepped) {
+                step.begin();
+                halvesStep = step;
+            }
             parallel.forShares(halfSumChunks(), 1, addHalves);
             halvesGradNorm = halvesNorm();
         } finally {
             halvesLoss = null;
             halvesHook = null;
+            halvesStep = null;
         }
-        return loss.halvesValue(halfLoss[0], halfLoss[1]);
+        return value;
     }
 
     /** Samples [from, to) of a step by halves' batch: half 0 is [0, n/2). */
@@ -282,10 +316,12 @@ public final class Sequential {
                 }
             }
             chunkParam = new Parameter[chunks.size()];
+            chunkParamIndex = new int[chunks.size()];
             chunkFrom = new int[chunks.size()];
             chunkTo = new int[chunks.size()];
             for (int c = 0; c < chunks.size(); c++) {
                 chunkParam[c] = all.get(chunks.get(c)[0]);
+                chunkParamIndex[c] = chunks.get(c)[0];
                 chunkFrom[c] = chunks.get(c)[1];
                 chunkTo[c] = chunks.get(c)[2];
             }
@@ -330,7 +366,15 @@ public final class Sequential {
             } else {
                 p.addHalves(chunkFrom[c], chunkTo[c]);
             }
+            if (halvesStep != null) {
+                halvesStep.update(chunkParamIndex[c], chunkFrom[c], chunkTo[c]);
+            }
         }
+    }
+
+    /** Whether the last {@link #trainByHalves} updated the parameters (it was given a step, the loss finite). */
+    public boolean halvesStepped() {
+        return halvesStepped;
     }
 
     public void zeroGrad() {

@@ -166,6 +166,31 @@ public abstract class Optimizer {
         }
     }
 
+    /**
+     * Whether a step may come in ranges of elements ({@link #beginStepInRanges}, {@link #updateRange}), on any
+     * threads in any split, with the same bits as {@link #step}: every element's update is its own, from its
+     * written gradient. True for every optimizer here; one that needs the whole gradient first says no.
+     */
+    public boolean updatesInRanges() {
+        return true;
+    }
+
+    /**
+     * Begins a step that comes in ranges (a step by halves of the batch updates each chunk of parameters as
+     * soon as its gradient is summed): counts it and sets its constants, on the caller, before any range.
+     */
+    public final void beginStepInRanges() {
+        steps++;
+        outerScale = 1f;
+        beginStep();
+    }
+
+    /** Elements [from, to) of parameter {@code index} (written gradient), in a step begun by beginStepInRanges. */
+    public final void updateRange(int index, int from, int to) {
+        Parameter param = params.get(index);
+        update(index, param.data(), param.grad(), from, to);
+    }
+
     /** Whether this step updates the parameter from its outer-product gradient as it is held. */
     private boolean fused(Parameter param) {
         return param.hasOuterGrad() && fusesOuterGradients() && param.outerScale() == outerScale;

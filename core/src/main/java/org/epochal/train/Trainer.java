@@ -86,6 +86,22 @@ public final class Trainer implements Stateful, AutoCloseable {
     private final Runnable batchComputed = this::batchComputed;
     /** The callbacks told of each half of a step by halves ({@link Callback#halfComputed}). */
     private Callback[] halfWatchers = new Callback[0];
+    /**
+     * Whether a step by halves updates the parameters as it sums their gradients (Sequential.StepInChunks):
+     * without clipping, which needs the whole gradient's norm first, and with an optimizer that allows it.
+     */
+    private final boolean stepInChunks;
+    private final Sequential.StepInChunks chunkStep = new Sequential.StepInChunks() {
+        @Override
+        public void begin() {
+            optimizer.beginStepInRanges();
+        }
+
+        @Override
+        public void update(int param, int from, int to) {
+            optimizer.updateRange(param, from, to);
+        }
+    };
     /** The batch size from which steps run by halves. */
     private int halvesMinBatch = HALVES_MIN_BATCH;
     /** Whether the current step by halves gathers its samples in its halves ({@link BatchLoader#batchLater}). */
@@ -117,6 +133,7 @@ public final class Trainer implements Stateful, AutoCloseable {
         this.parallel = new Parallel(threads);
         model.setParallel(parallel);
         this.optimizer = Optimizers.create(experiment.optimizer(), model.params());
+        this.stepInChunks = experiment.clipGradNorm() == null && optimizer.updatesInRanges();
         int batch = experiment.data().batchSize();
         boolean panels = false;
         boolean afterActivation = false;
@@ -223,8 +240,11 @@ public final class Trainer implements Stateful, AutoCloseable {
                 times.mark(0);
                 float value;
                 Tensor out;
+                boolean stepped = false;
                 if (byHalves) { // forward, loss and backward in one (StepTimes: all in "forward")
-                    value = model.trainByHalves(x, y, loss, halfHook);
+                    // without clipping, the optimizer steps chunk by chunk as the halves are summed
+                    value = model.trainByHalves(x, y, loss, halfHook, stepInChunks ? chunkStep : null);
+                    stepped = model.halvesStepped();
                     out = model.lastOutput();
                     times.mark(1);
                 } else {
@@ -248,13 +268,21 @@ public final class Trainer implements Stateful, AutoCloseable {
                     times.mark(4);
                 }
                 var batchEnd = new Events.BatchEnd(epoch, b + 1, step + 1, x.batch(), value, lr, gradNorm);
-                if (finite) {
+                // the next batch (a large one) is gathered on worker 1 while the callbacks run, unless its halves
+                // gather it
+                boolean prefetch = finite && loader.prefetches() && b + 1 < loader.batches()
+                        && !(halvesModel && loader.rows(b + 1) >= halvesMinBatch && loader.gathersLater(b + 1));
+                if (finite && stepped) { // the step is done: the batch's row and counts here
+                    computed = batchEnd;
+                    times.mark(5);
+                    if (prefetch) {
+                        loader.prefetch(b + 1);
+                    }
+                    batchComputed();
+                } else if (finite) {
                     computed = batchEnd;
                     // the batch's row and counts: on worker 1 while the optimizer steps, unless it is to gather
-                    // the next batch (a large one) while the callbacks run: then here, after the step
-                    // (not when the next batch is gathered in its halves)
-                    boolean prefetch = loader.prefetches() && b + 1 < loader.batches()
-                            && !(halvesModel && loader.rows(b + 1) >= halvesMinBatch && loader.gathersLater(b + 1));
+                    // the next batch while the callbacks run: then here, after the step
                     boolean onWorker = early.length > 0 && !prefetch;
                     if (onWorker) {
                         parallel.startAsync(batchComputed);

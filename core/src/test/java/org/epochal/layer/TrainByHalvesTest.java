@@ -138,6 +138,65 @@ class TrainByHalvesTest {
         }
     }
 
+    /**
+     * A step taken chunk by chunk as the halves are summed (StepInChunks) leaves the weights and optimizer
+     * state of the separate step, bit for bit, for each optimizer; none when the loss is not finite.
+     */
+    @Test
+    void aStepInChunksIsTheSeparateStep() {
+        List<java.util.function.Function<List<Parameter>, org.epochal.optim.Optimizer>> optimizers = List.of(
+                p -> org.epochal.optim.Adam.adam(p, 1e-2), p -> org.epochal.optim.Adam.adamw(p, 1e-2),
+                p -> new org.epochal.optim.Sgd(p, 0.1, 0.9, 0.0, 1e-4, true), p -> org.epochal.optim.RmsProp.of(p, 1e-2));
+        for (var make : optimizers) {
+            List<List<float[]>> results = new ArrayList<>();
+            for (boolean inChunks : new boolean[] {false, true}) {
+                Sequential model = new Sequential(new int[] {97}, new Linear(300), new ReLU(), new Linear(5));
+                model.initialize(3);
+                org.epochal.optim.Optimizer optimizer = make.apply(model.params());
+                Sequential.StepInChunks chunks = new Sequential.StepInChunks() {
+                    @Override
+                    public void begin() {
+                        optimizer.beginStepInRanges();
+                    }
+
+                    @Override
+                    public void update(int param, int from, int to) {
+                        optimizer.updateRange(param, from, to);
+                    }
+                };
+                try (Parallel parallel = new Parallel(2)) {
+                    model.setParallel(parallel);
+                    for (int step = 0; step < 3; step++) {
+                        model.zeroGrad();
+                        model.trainByHalves(GradientCheck.random(step, 1.0, 40, 97), targets("cross_entropy", 40),
+                                Loss.of("cross_entropy"), null, inChunks ? chunks : null);
+                        assertEquals(inChunks, model.halvesStepped());
+                        if (!inChunks) {
+                            optimizer.step();
+                        }
+                    }
+                    // a batch whose loss is infinite: no step
+                    Tensor x = GradientCheck.random(9, 1.0, 40, 97);
+                    x.data()[5] = Float.POSITIVE_INFINITY;
+                    model.zeroGrad();
+                    model.trainByHalves(x, targets("cross_entropy", 40), Loss.of("cross_entropy"), null,
+                            inChunks ? chunks : null);
+                    assertFalse(model.halvesStepped());
+                }
+                assertEquals(3, optimizer.steps(), optimizer.type());
+                List<float[]> state = new ArrayList<>();
+                model.params().forEach(p -> state.add(p.data().clone()));
+                optimizer.state().values().forEach(a -> state.add(a.clone()));
+                results.add(state);
+            }
+            assertEquals(results.get(0).size(), results.get(1).size());
+            for (int i = 0; i < results.get(0).size(); i++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(results.get(0).get(i), results.get(1).get(i),
+                        "array " + i);
+            }
+        }
+    }
+
     @Test
     void onlyModelsWhoseLayersTreatSamplesApart() {
         assertTrue(mlp().runsByHalves());
