@@ -52,10 +52,48 @@ class ResumeTest {
             checkpoint: {every: 1, keep_last: 2}
             """;
 
+    /**
+     * Batches of 256 through linear layers and activations: steps by halves (Sequential#trainByHalves), their
+     * samples gathered in their halves until the noise starts in epoch 3, then by the loader.
+     */
+    private static final String BY_HALVES = """
+            name: resume-halves
+            seed: 5
+            epochs: 5
+            data:
+              train: {format: synthetic, kind: blobs, samples: 26000, features: 24, classes: 4, seed: 3}
+              validation: {fraction: 0.1}
+              batch_size: 256
+              augment: [{type: gaussian_noise, std: 0.05, from_epoch: 3}]
+              normalize: {type: standard}
+            model:
+              input: [24]
+              layers:
+                - {type: linear, out: 192}
+                - {type: relu}
+                - {type: linear, out: 192}
+                - {type: tanh}
+                - {type: linear, out: 4}
+            loss: cross_entropy
+            optimizer: {type: adam, lr: 0.002}
+            schedule: [{type: reduce_on_plateau, monitor: val_loss, patience: 0, factor: 0.5}]
+            checkpoint: {every: 1, keep_last: 2}
+            """;
+
     @Test
     void killedMidEpochAndResumedGivesTheSameBits() throws Exception {
+        killAndResume(EXPERIMENT, 100, 500);
+    }
+
+    @Test
+    void aRunByHalvesKilledMidEpochAndResumedGivesTheSameBits() throws Exception {
+        killAndResume(BY_HALVES, 20, 70);
+    }
+
+    /** A whole run on one thread against one killed (two threads) in batches [from, to] of epoch 2 or later and resumed. */
+    private void killAndResume(String experiment, int from, int to) throws Exception {
         Path exp = tmp.resolve("resume.yaml");
-        Files.writeString(exp, EXPERIMENT);
+        Files.writeString(exp, experiment);
         Path whole = tmp.resolve("whole");
         assertEquals(0, Cli.run("train", exp.toString(), "--out", whole.toString(), "--quiet", "--threads", "1").exit());
 
@@ -63,7 +101,7 @@ class ResumeTest {
         Process p = new ProcessBuilder(javaBinary(), "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
                 "org.epochal.cli.Epochal", "train", exp.toString(), "--out", killed.toString(), "--quiet",
                 "--threads", "2").redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
-        int epochAtKill = waitForMidEpoch(killed.resolve("batches.csv"), p);
+        int epochAtKill = waitForMidEpoch(killed.resolve("batches.csv"), p, from, to);
         p.destroyForcibly(); // SIGKILL: no shutdown hooks, no flushing
         p.waitFor(30, TimeUnit.SECONDS);
         assertTrue(epochAtKill >= 2 && epochAtKill <= 4, "killed during epoch " + epochAtKill);
@@ -94,8 +132,9 @@ class ResumeTest {
         assertEquals(Files.readString(whole.resolve("diagnosis.json")), Files.readString(killed.resolve("diagnosis.json")));
     }
 
-    /** Waits until the child has written part of epoch 2 or later; returns that epoch. */
-    private static int waitForMidEpoch(Path batches, Process p) throws InterruptedException, IOException {
+    /** Waits until the child has written batches [from, to] of epoch 2 or later; returns that epoch. */
+    private static int waitForMidEpoch(Path batches, Process p, int from, int to)
+            throws InterruptedException, IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline && p.isAlive()) {
             if (Files.exists(batches)) {
@@ -106,7 +145,7 @@ class ResumeTest {
                     if (last.length >= 7 && last[0].matches("\\d+") && last[1].matches("\\d+")) {
                         int epoch = Integer.parseInt(last[0]);
                         int batch = Integer.parseInt(last[1]);
-                        if (epoch >= 2 && batch >= 100 && batch <= 500) {
+                        if (epoch >= 2 && batch >= from && batch <= to) {
                             return epoch;
                         }
                     }

@@ -205,7 +205,7 @@ public final class Json {
             if (integral) {
                 return Long.parseLong(s);
             }
-            return Double.parseDouble(s);
+            return Decimals.parseDouble(s);
         } catch (NumberFormatException e) {
             pos = start;
             throw error("a number (got '" + s + "')");

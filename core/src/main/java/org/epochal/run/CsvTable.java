@@ -119,7 +119,7 @@ public final class CsvTable {
             case "nan", "NaN" -> Double.NaN;
             case "inf", "Infinity" -> Double.POSITIVE_INFINITY;
             case "-inf", "-Infinity" -> Double.NEGATIVE_INFINITY;
-            default -> Double.parseDouble(s);
+            default -> org.epochal.io.Decimals.parseDouble(s);
         };
     }
 
