@@ -338,7 +338,8 @@ public final class Sequential {
             if (chunkTo[c] - chunkFrom[c] == BlockSums.BLOCK) {
                 param = BlockSums.addLaneSums(param, chunkLanes, c * BlockSums.LANE_SUMS);
             } else { // a parameter's tail, as BlockSums.sumOfSquares sums it
-                param = BlockSums.addTailSquares(param, chunkParam[c].grad(), chunkFrom[c], chunkTo[c]);
+                // halfGrad(0), the summed gradient itself: grad() would bring its outer-product code into C2's compile
+                param = BlockSums.addTailSquares(param, chunkParam[c].halfGrad(0), chunkFrom[c], chunkTo[c]);
             }
             if (c + 1 == chunkParam.length || chunkFrom[c + 1] == 0) {
                 total += param;
