@@ -191,6 +191,21 @@ public abstract class Optimizer {
         update(index, param.data(), param.grad(), from, to);
     }
 
+    /** This optimizer's step in ranges, as a step by halves takes it (made once by the caller, reused). */
+    public org.epochal.layer.Sequential.StepInChunks inChunks() {
+        return new org.epochal.layer.Sequential.StepInChunks() {
+            @Override
+            public void begin() {
+                beginStepInRanges();
+            }
+
+            @Override
+            public void update(int param, int from, int to) {
+                updateRange(param, from, to);
+            }
+        };
+    }
+
     /** Whether this step updates the parameter from its outer-product gradient as it is held. */
     private boolean fused(Parameter param) {
         return param.hasOuterGrad() && fusesOuterGradients() && param.outerScale() == outerScale;

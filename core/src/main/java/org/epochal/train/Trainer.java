@@ -10,11 +10,9 @@ import org.epochal.io.SafeTensors;
 import org.epochal.io.Weights;
 import org.epochal.kernel.Gemm;
 import org.epochal.kernel.Parallel;
-import org.epochal.layer.Activation;
 import org.epochal.layer.BatchNorm;
 import org.epochal.layer.Dropout;
 import org.epochal.layer.Layer;
-import org.epochal.layer.Linear;
 import org.epochal.layer.Parameter;
 import org.epochal.layer.Sequential;
 import org.epochal.loss.Loss;
@@ -84,43 +82,8 @@ public final class Trainer implements Stateful, AutoCloseable {
     /** The batch they are told of, and the body that tells them (on worker 1 during the step: startAsync). */
     private Events.BatchEnd computed;
     private final Runnable batchComputed = this::batchComputed;
-    /** The callbacks told of each half of a step by halves ({@link Callback#halfComputed}). */
-    private Callback[] halfWatchers = new Callback[0];
-    /**
-     * Whether a step by halves updates the parameters as it sums their gradients (Sequential.StepInChunks):
-     * without clipping, which needs the whole gradient's norm first, and with an optimizer that allows it.
-     */
-    private final boolean stepInChunks;
-    private final Sequential.StepInChunks chunkStep = new Sequential.StepInChunks() {
-        @Override
-        public void begin() {
-            optimizer.beginStepInRanges();
-        }
-
-        @Override
-        public void update(int param, int from, int to) {
-            optimizer.updateRange(param, from, to);
-        }
-    };
-    /** The batch size from which steps run by halves. */
-    private int halvesMinBatch = HALVES_MIN_BATCH;
-    /** Whether the current step by halves gathers its samples in its halves ({@link BatchLoader#batchLater}). */
-    private boolean gatherInHalves;
-    private final Sequential.HalfHook halfHook = new Sequential.HalfHook() {
-        @Override
-        public void before(int half, int from, int to) {
-            if (gatherInHalves) {
-                loader.gatherRows(from, to);
-            }
-        }
-
-        @Override
-        public void after(int half, int from, int to) {
-            for (Callback c : halfWatchers) {
-                c.halfComputed(step + 1, half, from, to);
-            }
-        }
-    };
+    /** Steps by halves of the batch, for the batches and models that allow them. */
+    private final HalvesStep halves;
     private int epochsDone;
     private long step;
 
@@ -133,21 +96,8 @@ public final class Trainer implements Stateful, AutoCloseable {
         this.parallel = new Parallel(threads);
         model.setParallel(parallel);
         this.optimizer = Optimizers.create(experiment.optimizer(), model.params());
-        this.stepInChunks = experiment.clipGradNorm() == null && optimizer.updatesInRanges();
         int batch = experiment.data().batchSize();
-        boolean panels = false;
-        boolean afterActivation = false;
-        for (int i = 0; batch == 1 && optimizer.fusesOuterGradients() && i < model.layers().size(); i++) {
-            Layer layer = model.layers().get(i);
-            if (layer instanceof Linear linear) {
-                if (afterActivation) {
-                    panels |= linear.storeWeightInPanels(Gemm.PANEL_WIDTH, PANELS_MIN_SIZE);
-                } else {
-                    panels |= linear.storeWeightByUnit(PANELS_MIN_SIZE);
-                }
-            }
-            afterActivation |= layer instanceof Activation;
-        }
+        boolean panels = batch == 1 && optimizer.fusesOuterGradients() && BatchOneLayout.apply(model);
         this.splitUpdate = batch >= SPLIT_UPDATE_MIN_BATCH ? Optimizer.Split.CHUNKS
                 : panels ? Optimizer.Split.PANELS : Optimizer.Split.NONE;
         optimizer.setParallel(parallel, splitUpdate);
@@ -159,6 +109,7 @@ public final class Trainer implements Stateful, AutoCloseable {
         int evalBatch = Math.max(experiment.data().batchSize(), Math.min(1024, 4 * experiment.data().batchSize()));
         this.evaluator = new Evaluator(model, experiment.loss(), experiment.metrics(), evalBatch);
         this.trainMetrics = new Metrics(experiment.loss(), experiment.metrics());
+        this.halves = new HalvesStep(model, loader, loss, optimizer, experiment.clipGradNorm() != null);
     }
 
     /**
@@ -169,9 +120,9 @@ public final class Trainer implements Stateful, AutoCloseable {
         return chooseThreads(on && parallel.threads() > 1 ? new ThreadChoice() : null);
     }
 
-    /** Steps by halves from this batch size on ({@link #HALVES_MIN_BATCH}; tests compare them with whole steps). */
+    /** Steps by halves from this batch size on ({@link HalvesStep#MIN_BATCH}; tests compare them with whole steps). */
     Trainer halvesFrom(int minBatch) {
-        this.halvesMinBatch = minBatch;
+        halves.setMinBatch(minBatch);
         return this;
     }
 
@@ -209,8 +160,7 @@ public final class Trainer implements Stateful, AutoCloseable {
         int firstEpoch = epochsDone + 1;
         StepTimes times = new StepTimes(loader.batches());
         early = callbacks.stream().filter(Callback::takesComputedBatches).toArray(Callback[]::new);
-        halfWatchers = callbacks.stream().filter(Callback::takesHalves).toArray(Callback[]::new);
-        boolean halvesModel = model.runsByHalves();
+        halves.start(callbacks);
         while (epoch < epochs && !control.stopRequested()) {
             epoch++;
             long began = System.nanoTime();
@@ -223,9 +173,8 @@ public final class Trainer implements Stateful, AutoCloseable {
             for (int b = 0; b < loader.batches(); b++) {
                 times.start(epoch == epochs, model);
                 lr = setLr(epoch);
-                boolean byHalves = halvesModel && loader.rows(b) >= halvesMinBatch;
-                gatherInHalves = byHalves && loader.gathersLater(b);
-                Tensor x = gatherInHalves ? loader.batchLater(b) : loader.batch(b);
+                boolean byHalves = halves.takes(b);
+                Tensor x = byHalves ? halves.batch(b) : loader.batch(b);
                 if (choice != null && epoch > firstEpoch) {
                     // no gather of the loader's is pending here: the setting may change
                     long now = System.nanoTime();
@@ -243,8 +192,8 @@ public final class Trainer implements Stateful, AutoCloseable {
                 boolean stepped = false;
                 if (byHalves) { // forward, loss and backward in one (StepTimes: all in "forward")
                     // without clipping, the optimizer steps chunk by chunk as the halves are summed
-                    value = model.trainByHalves(x, y, loss, halfHook, stepInChunks ? chunkStep : null);
-                    stepped = model.halvesStepped();
+                    value = halves.run(x, y, step + 1);
+                    stepped = halves.stepped();
                     out = model.lastOutput();
                     times.mark(1);
                 } else {
@@ -270,8 +219,7 @@ public final class Trainer implements Stateful, AutoCloseable {
                 var batchEnd = new Events.BatchEnd(epoch, b + 1, step + 1, x.batch(), value, lr, gradNorm);
                 // the next batch (a large one) is gathered on worker 1 while the callbacks run, unless its halves
                 // gather it
-                boolean prefetch = finite && loader.prefetches() && b + 1 < loader.batches()
-                        && !(halvesModel && loader.rows(b + 1) >= halvesMinBatch && loader.gathersLater(b + 1));
+                boolean prefetch = finite && loader.prefetches() && b + 1 < loader.batches() && !halves.gathers(b + 1);
                 if (finite && stepped) { // the step is done: the batch's row and counts here
                     computed = batchEnd;
                     times.mark(5);
@@ -350,35 +298,6 @@ public final class Trainer implements Stateful, AutoCloseable {
      */
     static final int SPLIT_UPDATE_MIN_BATCH = 32;
 
-    /**
-     * At batch 1 with Adam, a Linear weight of at least this many elements is stored otherwise, whatever the
-     * thread count, so that the layout, and the order of the sums over its arrays, never depends on it:
-     * <ul>
-     * <li>on the model's input (no activation before it), by unit (Linear#storeWeightByUnit): a unit the next
-     * ReLU keeps off has a zero gradient row, and once its first moments have decayed to zero Adam skips the
-     * row (AdamUpdate#adamOuterRows). The Fashion-MNIST MLP's 784×256 first layer: at batch 1 about 9 units
-     * in 10 are off each sample, and half or more of the rows are skipped by epoch 3. One thread, epochs of
-     * 20,000 samples (2026-12-03): the update's median 93-111 → 55-73 µs, epoch 3 8,096-8,557 → 11,401
-     * samples/s. Its forward pass (dot products along the rows) takes 14 µs against 11 in panels. On two
-     * threads each runs and updates its own rows (Parameter#shareStartRow, Optimizer.Split#PANELS): epoch 3
-     * on two threads, six runs each, 20,000 samples 10,062-15,540 samples/s (mean 12,282) against
-     * 10,335-12,592 (11,288) with the forward pass and the update on the caller; 3,000 samples 7,238-10,088
-     * (8,723) against 7,755-9,334 (8,505). Waiting up to 20 µs for a late owner before taking its rows (so
-     * that they do not cross between the dies) was slower: 10,367-11,320 (10,820) and 6,573-9,071 (7,832).</li>
-     * <li>after an activation, in panels (Parameter#storeInPanels), each thread running and updating whole
-     * panels (Optimizer.Split#PANELS). The MLP's first layer was, before (epoch 3 of 20,000 samples on two
-     * threads against one, 2026-12-03: 10,747, 7,305, 10,008, 7,218 and 7,561 samples/s against 7,189, 6,715,
-     * 6,433, 7,101 and 6,513). Its 256×128 second layer is too small; stored [in, out], its rows are its
-     * inputs, and Adam skips those the first layer's ReLU keeps off.</li>
-     * </ul>
-     */
-    static final long PANELS_MIN_SIZE = 1 << 16;
-
-    /**
-     * From this batch size on, a model whose layers all allow it trains by halves of the batch
-     * (Sequential#trainByHalves) on any thread count, so the same bits on every one.
-     */
-    static final int HALVES_MIN_BATCH = 256;
 
     /** Parameters × samples × epochs (about the forward pass's multiply-adds) past which training waits for the JIT. */
     static final double WAIT_MIN_WORK = 1e9;

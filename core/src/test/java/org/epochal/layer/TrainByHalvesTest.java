@@ -153,17 +153,7 @@ class TrainByHalvesTest {
                 Sequential model = new Sequential(new int[] {97}, new Linear(300), new ReLU(), new Linear(5));
                 model.initialize(3);
                 org.epochal.optim.Optimizer optimizer = make.apply(model.params());
-                Sequential.StepInChunks chunks = new Sequential.StepInChunks() {
-                    @Override
-                    public void begin() {
-                        optimizer.beginStepInRanges();
-                    }
-
-                    @Override
-                    public void update(int param, int from, int to) {
-                        optimizer.updateRange(param, from, to);
-                    }
-                };
+                Sequential.StepInChunks chunks = optimizer.inChunks();
                 try (Parallel parallel = new Parallel(2)) {
                     model.setParallel(parallel);
                     for (int step = 0; step < 3; step++) {

@@ -26,8 +26,8 @@ class AllocationTest {
         // Until C2 has compiled them, Vector API kernels allocate their vectors: measure after the warm-up
         // (it failed twice on a loaded machine when 800 batches ran before the kernels were compiled).
         assertTrue(org.epochal.kernel.Gemm.awaitWarmUp(60_000), "the kernels' warm-up did not finish in 60 s");
-        // a step by halves (Trainer.HALVES_MIN_BATCH) needs 52 batches an epoch as the others do
-        int batch = kind.equals("halves") ? Trainer.HALVES_MIN_BATCH : 64;
+        // a step by halves (HalvesStep.MIN_BATCH) needs 52 batches an epoch as the others do
+        int batch = kind.equals("halves") ? HalvesStep.MIN_BATCH : 64;
         ExperimentBuilder b = new ExperimentBuilder("alloc").seed(1).epochs(10_000)
                 .train("format", "synthetic", "kind", "blobs", "samples", 100 * batch, "features", 64, "classes", 10,
                         "seed", 1)

@@ -148,7 +148,7 @@ class TrainerTest {
     }
 
     /**
-     * From {@link Trainer#HALVES_MIN_BATCH} on, a model that allows it trains by halves of the batch
+     * From {@link HalvesStep#MIN_BATCH} on, a model that allows it trains by halves of the batch
      * (Sequential#trainByHalves), on one thread as on two or three: the same rows, probes and weights.
      */
     @Test
@@ -158,7 +158,7 @@ class TrainerTest {
             Experiment exp = new ExperimentBuilder("t").seed(1).epochs(2)
                     .train("format", "synthetic", "kind", "blobs", "samples", 700, "features", 4, "classes", 3,
                             "seed", 2)
-                    .batchSize(Trainer.HALVES_MIN_BATCH).input(4).layer("linear", "out", 16).layer("relu")
+                    .batchSize(HalvesStep.MIN_BATCH).input(4).layer("linear", "out", 16).layer("relu")
                     .layer("linear", "out", 3).loss("cross_entropy").optimizer("adam", "lr", 0.01)
                     .build(tmp.resolve("halves" + threads));
             assertTrue(exp.buildModel().runsByHalves());
@@ -184,11 +184,11 @@ class TrainerTest {
     @SuppressWarnings("unchecked")
     void probesByHalvesMeasureWhatWholeStepsMeasure() throws IOException {
         List<Map<String, Object>> epochs = new ArrayList<>();
-        for (int from : new int[] {Trainer.HALVES_MIN_BATCH, Integer.MAX_VALUE}) {
+        for (int from : new int[] {HalvesStep.MIN_BATCH, Integer.MAX_VALUE}) {
             Experiment exp = new ExperimentBuilder("t").seed(1).epochs(1)
                     .train("format", "synthetic", "kind", "blobs", "samples", 2_600, "features", 12, "classes", 3,
                             "seed", 2)
-                    .batchSize(Trainer.HALVES_MIN_BATCH).input(12).layer("linear", "out", 16).layer("relu")
+                    .batchSize(HalvesStep.MIN_BATCH).input(12).layer("linear", "out", 16).layer("relu")
                     .layer("linear", "out", 8).layer("tanh").layer("linear", "out", 3).loss("cross_entropy")
                     .optimizer("adam", "lr", 0.01).build(tmp.resolve("probes" + from));
             Sequential model = exp.buildModel();
@@ -275,7 +275,7 @@ class TrainerTest {
     @Test
     void atBatchOneAdamsLargeWeightsAreStoredByUnitOrInPanelsWithTheSameBitsOnOneTwoOrThreeThreads() {
         // 512×128 = 65,536 weights on the input: stored by unit; 128×512 after a ReLU: in panels
-        // (Trainer.PANELS_MIN_SIZE), each thread running and updating its own; 512×3: row by row. Checkpoints
+        // (BatchOneLayout.PANELS_MIN_SIZE), each thread running and updating its own; 512×3: row by row. Checkpoints
         // still hold PyTorch's layout (Adam's skipped rows settled) and restore in place
         List<float[]> weights = new ArrayList<>();
         for (int threads : new int[] {1, 2, 3}) {
