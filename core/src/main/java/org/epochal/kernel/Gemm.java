@@ -115,9 +115,17 @@ public final class Gemm {
             y[i] = (i % 5) * 0.5f;
         }
         int w = GemmKernels.W;
-        int[][] shapes = {{7, 70, 3}, {13, 70, 260}, {64, 12, 130}, {20, 9, 33}, {1, 140, 130}, {1, 10, 40}};
-        // ns a call, compiled: 300-500, 11,000-14,000, 2,700-4,000, 800-1,100, 3,000-4,400 and 40-600 here
-        long[] bounds = {1_500, 40_000, 10_000, 3_000, 12_000, 2_000};
+        // the last two: past 2^18 multiply-adds, so that GemmPlan.oneThread weighs the memory touched, both ways,
+        // as training's products make it (JFR: unstable_if there at a batch-512 run's start; the GEMM compiled
+        // again)
+        int[][] shapes = {{7, 70, 3}, {13, 70, 260}, {64, 12, 130}, {20, 9, 33}, {1, 140, 130}, {1, 10, 40},
+            {66, 64, 70}, {300, 10, 100}};
+        // ns a call, compiled: 300-500, 11,000-14,000, 2,700-4,000, 800-1,100, 3,000-4,400, 40-600, 4,000-6,000
+        // and 5,000-9,000 here
+        long[] bounds = {1_500, 40_000, 10_000, 3_000, 12_000, 2_000, 20_000, 30_000};
+        // a pool of one thread beside SEQUENTIAL: a trainer's (whose workspace is its own, not the calling
+        // thread's) and the halves' products (SEQUENTIAL, on two threads at once) both reach Parallel.workspace
+        Parallel one = new Parallel(1);
         float[] a = new float[300 * 130];
         float[] b = new float[300 * 130];
         float[] c = new float[300 * 130];
@@ -147,8 +155,8 @@ public final class Gemm {
             loops[6 + q] = new WarmUp.Loop(bounds[q], i -> {
                 boolean transA = (i & 1) != 0;
                 boolean transB = (i & 2) != 0;
-                gemm(Parallel.SEQUENTIAL, transA, transB, s[0], s[1], s[2], a, 0, transA ? s[0] : s[2],
-                        b, 0, transB ? s[2] : s[1], (i & 4) != 0, c, 0, s[1]);
+                gemm((i & 8) != 0 ? one : Parallel.SEQUENTIAL, transA, transB, s[0], s[1], s[2], a, 0,
+                        transA ? s[0] : s[2], b, 0, transB ? s[2] : s[1], (i & 4) != 0, c, 0, s[1]);
             });
         }
         // The kernels first, on short k: whole GEMMs run them on k up to 192, and interpreted that long they
