@@ -149,20 +149,26 @@ class TrainerTest {
 
     /**
      * From {@link HalvesStep#MIN_BATCH} on, a model that allows it trains by halves of the batch
-     * (Sequential#trainByHalves), on one thread as on two or three: the same rows, probes and weights.
+     * (Sequential#trainByHalves), on one thread as on two or three: the same rows, probes and weights; with
+     * clipping too (the optimizer then steps after the norm, not chunk by chunk with the halves' sums).
      */
-    @Test
-    void largeBatchesTrainByHalvesWithTheSameBitsOnAnyThreadCount() throws IOException {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void largeBatchesTrainByHalvesWithTheSameBitsOnAnyThreadCount(boolean clipping) throws IOException {
         List<List<String>> runs = new ArrayList<>();
         for (int threads : new int[] {1, 2, 3}) {
-            Experiment exp = new ExperimentBuilder("t").seed(1).epochs(2)
+            ExperimentBuilder builder = new ExperimentBuilder("t").seed(1).epochs(2);
+            if (clipping) {
+                builder.clipGradNorm(0.5);
+            }
+            Experiment exp = builder
                     .train("format", "synthetic", "kind", "blobs", "samples", 700, "features", 4, "classes", 3,
                             "seed", 2)
                     .batchSize(HalvesStep.MIN_BATCH).input(4).layer("linear", "out", 16).layer("relu")
                     .layer("linear", "out", 3).loss("cross_entropy").optimizer("adam", "lr", 0.01)
-                    .build(tmp.resolve("halves" + threads));
+                    .build(tmp.resolve("halves" + threads + clipping));
             assertTrue(exp.buildModel().runsByHalves());
-            Path dir = tmp.resolve("halves-run" + threads);
+            Path dir = tmp.resolve("halves-run" + threads + clipping);
             Run.train(exp, Run.Options.defaults().withOutDir(dir).withThreads(threads));
             List<String> run = new ArrayList<>(Files.readAllLines(dir.resolve("batches.csv")));
             run.addAll(Files.readAllLines(dir.resolve("probes.jsonl")).stream()
@@ -204,6 +210,49 @@ class TrainerTest {
             epochs.add((Map<String, Object>) org.epochal.io.Json.parse(line));
         }
         assertNumbersClose(epochs.get(1), epochs.get(0), "epoch");
+    }
+
+    /**
+     * Clipping applies by halves as in whole steps: one epoch each way with a norm that clips every step, the
+     * weights within 1e-4 of each other (a step by halves that skipped the clipping moves them by far more).
+     */
+    @Test
+    void clippingAppliesToStepsByHalves() {
+        List<float[]> weights = new ArrayList<>();
+        for (int from : new int[] {HalvesStep.MIN_BATCH, Integer.MAX_VALUE}) {
+            Experiment exp = new ExperimentBuilder("t").seed(1).epochs(1).clipGradNorm(1e-3)
+                    .train("format", "synthetic", "kind", "blobs", "samples", 2_600, "features", 12, "classes", 3,
+                            "seed", 2)
+                    .batchSize(HalvesStep.MIN_BATCH).input(12).layer("linear", "out", 16).layer("relu")
+                    .layer("linear", "out", 3).loss("cross_entropy").optimizer("sgd", "lr", 0.5)
+                    .build(tmp.resolve("clip" + from));
+            Sequential model = exp.buildModel();
+            try (Trainer trainer = new Trainer(exp, TrainingData.load(exp, model.inputShape(), 3), model, 2)
+                    .halvesFrom(from)) {
+                trainer.fit();
+            }
+            weights.add(model.params().get(0).data().clone());
+            if (from == Integer.MAX_VALUE) { // unclipped, the same epoch moves the weights far from there
+                Sequential free = exp.buildModel();
+                Experiment unclipped = new ExperimentBuilder("t").seed(1).epochs(1)
+                        .train("format", "synthetic", "kind", "blobs", "samples", 2_600, "features", 12, "classes", 3,
+                                "seed", 2)
+                        .batchSize(HalvesStep.MIN_BATCH).input(12).layer("linear", "out", 16).layer("relu")
+                        .layer("linear", "out", 3).loss("cross_entropy").optimizer("sgd", "lr", 0.5)
+                        .build(tmp.resolve("free"));
+                try (Trainer trainer = new Trainer(unclipped, TrainingData.load(unclipped, free.inputShape(), 3), free,
+                        2)) {
+                    trainer.fit();
+                }
+                weights.add(free.params().get(0).data().clone());
+            }
+        }
+        double far = 0;
+        for (int i = 0; i < weights.get(0).length; i++) {
+            assertEquals(weights.get(1)[i], weights.get(0)[i], 1e-4 * Math.max(1, Math.abs(weights.get(1)[i])), "w " + i);
+            far = Math.max(far, Math.abs(weights.get(2)[i] - weights.get(1)[i]));
+        }
+        assertTrue(far > 1e-2, "clipping made no difference (" + far + "): the test proves nothing");
     }
 
     /** Every number in {@code actual} within 1e-4 relative (or 1e-6 absolute) of {@code expected}'s. */
