@@ -31,7 +31,7 @@ public final class Sequential {
     private HalfHook halvesHook;
     private int halvesBatch;
     private final double[] halfLoss = new double[2];
-    private final Parallel.RangeTask halves = this::runHalves;
+    private final Parallel.Task halves = this::runHalf;
     private final Parallel.RangeTask addHalves = this::addHalfSums;
     /** Elements per chunk of the halves' gradient sums, shared by the threads as the optimizer's step is. */
     private static final int HALF_SUM_GRAIN = BlockSums.BLOCK;
@@ -250,7 +250,7 @@ public final class Sequential {
         halvesBatch = x.batch();
         float value;
         try {
-            parallel.forSlices(2, halves);
+            parallel.forEachPinned(2, halves); // half h on thread h (both on the caller on one thread)
             value = loss.halvesValue(halfLoss[0], halfLoss[1]);
             halvesStepped = step != null && Float.isFinite(value);
             if (halvesStepped) {
@@ -272,33 +272,31 @@ public final class Sequential {
         return half == 0 ? 0 : half == 1 ? n / 2 : n;
     }
 
-    /** Halves [h0, h1) of the current step by halves, in order. */
-    private void runHalves(int h0, int h1) {
-        for (int h = h0; h < h1; h++) {
-            int from = halfStart(h, halvesBatch);
-            int to = halfStart(h + 1, halvesBatch);
-            boolean timed = layerNanos != null && h == 0;
-            if (halvesHook != null) {
-                halvesHook.before(h, from, to);
+    /** Half h of the current step by halves. */
+    private void runHalf(int h) {
+        int from = halfStart(h, halvesBatch);
+        int to = halfStart(h + 1, halvesBatch);
+        boolean timed = layerNanos != null && h == 0;
+        if (halvesHook != null) {
+            halvesHook.before(h, from, to);
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            long start = timed ? System.nanoTime() : 0;
+            layers.get(i).forwardRows(from, to);
+            if (timed) {
+                layerNanos[2 * i] += System.nanoTime() - start;
             }
-            for (int i = 0; i < layers.size(); i++) {
-                long start = timed ? System.nanoTime() : 0;
-                layers.get(i).forwardRows(from, to);
-                if (timed) {
-                    layerNanos[2 * i] += System.nanoTime() - start;
-                }
+        }
+        halfLoss[h] = halvesLoss.halfSum(from, to, h);
+        for (int i = layers.size() - 1; i >= firstWithParams; i--) {
+            long start = timed ? System.nanoTime() : 0;
+            layers.get(i).backwardRows(from, to, h);
+            if (timed) {
+                layerNanos[2 * i + 1] += System.nanoTime() - start;
             }
-            halfLoss[h] = halvesLoss.halfSum(from, to, h);
-            for (int i = layers.size() - 1; i >= firstWithParams; i--) {
-                long start = timed ? System.nanoTime() : 0;
-                layers.get(i).backwardRows(from, to, h);
-                if (timed) {
-                    layerNanos[2 * i + 1] += System.nanoTime() - start;
-                }
-            }
-            if (halvesHook != null) {
-                halvesHook.after(h, from, to);
-            }
+        }
+        if (halvesHook != null) {
+            halvesHook.after(h, from, to);
         }
     }
 
