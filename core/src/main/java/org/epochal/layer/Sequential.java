@@ -194,7 +194,7 @@ public final class Sequential {
      * the last layer's buffer ({@link #lastOutput}).
      */
     public float trainByHalves(Tensor x, Tensor target, Loss loss) {
-        return trainByHalves(x, target, loss, null);
+        return trainByHalves(x, target, loss, null, null);
     }
 
     /**
@@ -219,11 +219,6 @@ public final class Sequential {
 
         /** Elements [from, to) of parameter {@code param} ({@link #params()}' order), their gradient summed. */
         void update(int param, int from, int to);
-    }
-
-    /** {@link #trainByHalves}, calling {@code hook} (unless null) before and after each half. */
-    public float trainByHalves(Tensor x, Tensor target, Loss loss, HalfHook hook) {
-        return trainByHalves(x, target, loss, hook, null);
     }
 
     /**
