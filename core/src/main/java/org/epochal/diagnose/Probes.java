@@ -211,7 +211,7 @@ public final class Probes implements Callback {
                 actsStep = step;
             }
             for (int i = 0; i < layers.size(); i++) {
-                Tensor y = layers.get(i).lastOutput();
+                Tensor y = layers.get(i).outputRows(from, to);
                 if (y != null) {
                     int per = y.sampleSize();
                     activationSums(layers.get(i), y.data(), from * per, to * per, halfActs[half], 3 * i);

@@ -36,6 +36,10 @@ public final class Conv2d extends Layer {
     /** The two halves of the batch's weight gradient, and of its bias gradient. */
     private float[] halves = new float[0];
     private double[] biasHalves = new double[0];
+    /** A step by halves' input, dLoss/dOutput, and dLoss/dInput unless it needs none ({@link #prepareHalves}). */
+    private Tensor halvesInput;
+    private Tensor halvesGradOutput;
+    private Tensor halvesGradInput;
     /** Output planes from which the forward multiplies sample by sample, into the output itself. */
     private static final int DIRECT_PLANE = 256;
     /** Floats of col per task in the forward and the input gradient (512 KB). */
@@ -160,14 +164,17 @@ public final class Conv2d extends Layer {
 
     /**
      * Samples per group within a thread's slice of the batch, in the forward and the input gradient: all of
-     * them on one thread (one product for the whole batch); else enough for about 512 KB of im2col columns
-     * (three of conv2's samples), so that a group's block of col stays in L2 between its im2col, its
-     * product and its output.
+     * them on one thread (one product for the whole batch); else {@link #cachedGroup}.
      */
     private int samplesPerGroup(int n) {
-        if (parallel.threads() == 1) {
-            return n;
-        }
+        return parallel.threads() == 1 ? n : cachedGroup(n);
+    }
+
+    /**
+     * Enough samples for about 512 KB of im2col columns (three of conv2's), so that a group's block of col stays
+     * in L2 between its im2col, its product and its output.
+     */
+    private int cachedGroup(int n) {
         return Math.max(1, Math.min(n, TASK_FLOATS / (ckk * oh * ow)));
     }
 
@@ -243,18 +250,30 @@ public final class Conv2d extends Layer {
         int plane = oh * ow;
         int c0 = h * n / 2 * plane;
         int width = (h + 1) * n / 2 * plane - c0;
-        if (Dots.suits(out, ckk, width)) {
-            Dots.rows(out, ckk, width, dyt, c0, cols, col, c0, cols, false, halves, h * out * ckk, ckk);
-        } else {
-            Gemm.gemm(Parallel.SEQUENTIAL, false, true, out, ckk, width, dyt, c0, cols, col, c0, cols, false,
-                    halves, h * out * ckk, ckk);
-        }
+        weightGradient(c0, width, cols, dyt, halves, h * out * ckk);
         if (hasBias) {
-            // per channel in a fixed block order (a plain float chain over 21,632 values was slow)
             for (int o = 0; o < out; o++) {
-                biasHalves[h * out + o] = BlockSums.sum(dyt, o * cols + c0, o * cols + c0 + width);
+                biasHalves[h * out + o] = biasGradient(o, c0, width, cols, dyt);
             }
         }
+    }
+
+    /**
+     * dW[out, ckk] = dY[out, columns c0 .. c0 + width)·col[ckk, those columns]ᵀ into dw[at ..]: row dot products
+     * for few weights with long sums (a first convolution's), else one product.
+     */
+    private void weightGradient(int c0, int width, int cols, float[] dyt, float[] dw, int at) {
+        if (Dots.suits(out, ckk, width)) {
+            Dots.rows(out, ckk, width, dyt, c0, cols, col, c0, cols, false, dw, at, ckk);
+        } else {
+            Gemm.gemm(Parallel.SEQUENTIAL, false, true, out, ckk, width, dyt, c0, cols, col, c0, cols, false, dw, at,
+                    ckk);
+        }
+    }
+
+    /** Σ dY[o, columns c0 .. c0 + width), in a fixed block order (a plain float chain over 21,632 values was slow). */
+    private static double biasGradient(int o, int c0, int width, int cols, float[] dyt) {
+        return BlockSums.sum(dyt, o * cols + c0, o * cols + c0 + width);
     }
 
     /**
@@ -361,6 +380,80 @@ public final class Conv2d extends Layer {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Samples apart, gradients summed over them: by halves. Each half runs its own columns of col and Y (im2col,
+     * product, its dW, dcol, col2im), {@link #cachedGroup} samples at a time whatever the thread count, and stores
+     * its dW and db (Parameter#halfGrad). Its dW is the whole step's product over that half, so the same bits
+     * once the halves are added; db the same double sums, but the two halves are added in float, not in double.
+     */
+    @Override
+    public boolean runsByHalves() {
+        return true;
+    }
+
+    @Override
+    public Tensor prepareHalves(Tensor x) {
+        checkInput(x);
+        int cols = x.batch() * oh * ow;
+        col = grow(col, ckk * cols);
+        yt = grow(yt, out * cols);
+        output = outputBuffer(output, x.batch());
+        halvesInput = x;
+        return output;
+    }
+
+    @Override
+    public Tensor prepareHalvesBackward(Tensor gradOutput, boolean needInputGrad) {
+        checkGradientShape(output, gradOutput);
+        halvesGradOutput = gradOutput;
+        if (!needInputGrad) {
+            halvesGradInput = null;
+            return null;
+        }
+        gradInput = inputBuffer(gradInput, gradOutput.batch());
+        halvesGradInput = gradInput;
+        return gradInput;
+    }
+
+    @Override
+    public void forwardRows(int from, int to) {
+        int n = halvesInput.batch();
+        int group = cachedGroup(n);
+        for (int s0 = from; s0 < to; s0 += group) {
+            forwardSamples(halvesInput.data(), s0, Math.min(to, s0 + group), n * oh * ow, Parallel.SEQUENTIAL,
+                    output.data());
+        }
+    }
+
+    @Override
+    public void backwardRows(int from, int to, int half) {
+        int n = halvesGradOutput.batch();
+        int plane = oh * ow;
+        int cols = n * plane;
+        float[] dy = halvesGradOutput.data();
+        for (int s = from; s < to; s++) {
+            for (int o = 0; o < out; o++) {
+                System.arraycopy(dy, (s * out + o) * plane, yt, o * cols + s * plane, plane);
+            }
+        }
+        int c0 = from * plane;
+        int width = (to - from) * plane;
+        weightGradient(c0, width, cols, yt, weight.halfGrad(half), 0);
+        if (hasBias) {
+            float[] db = bias.halfGrad(half);
+            for (int o = 0; o < out; o++) {
+                db[o] = (float) biasGradient(o, c0, width, cols, yt);
+            }
+        }
+        if (halvesGradInput != null) {
+            int group = cachedGroup(n);
+            for (int s0 = from; s0 < to; s0 += group) {
+                inputGradientSamples(yt, s0, Math.min(to, s0 + group), cols, Parallel.SEQUENTIAL,
+                        halvesGradInput.data());
             }
         }
     }

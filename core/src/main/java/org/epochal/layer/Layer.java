@@ -88,6 +88,15 @@ public abstract class Layer {
         return null;
     }
 
+    /**
+     * The output of the last forward pass with samples [from, to) of it valid: for probes that read a step by
+     * halves' activations on the half's thread, which must compute nothing outside its rows. The whole
+     * {@link #lastOutput} unless a layer computes its output lazily.
+     */
+    public Tensor outputRows(int from, int to) {
+        return lastOutput();
+    }
+
     /** Non-trainable state saved with the weights (batchnorm's running statistics); none by default. */
     public List<Parameter> buffers() {
         return List.of();

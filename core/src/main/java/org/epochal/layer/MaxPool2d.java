@@ -9,6 +9,8 @@ public final class MaxPool2d extends Pool2d {
     private int[] argmax = new int[0];
     private int[] windowStart = new int[0];
     private float[] input; // the last forward's input, for the mask of backwardThroughRelu
+    /** A step by halves' dLoss/dOutput, null when it needs no input gradient. */
+    private Tensor halvesGradOutput;
     /** Whether the input is the input of a deferred ReLU ({@link ReLU#deferToPooling}): maxima are rectified. */
     private boolean rectifies;
 
@@ -33,44 +35,51 @@ public final class MaxPool2d extends Pool2d {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
+        prepare(x);
+        parallel.forSlices(x.batch(), forwardSlice);
+        return output;
+    }
+
+    /** Keeps the input and sizes the output and argmax for its batch (and the windows' map, if used). */
+    private void prepare(Tensor x) {
         checkInput(x);
         int n = x.batch();
         output = outputBuffer(output, n);
         if (argmax.length < output.size()) {
             argmax = new int[output.size()];
         }
-        float[] xd = x.data();
-        input = xd;
+        input = x.data();
+        if (kh == 2 && kw == 2 && !vectorRows()) {
+            windows(n);
+        }
+    }
+
+    /** 2×2 windows of stride 2 whose output rows are one vector each (8 to 16 floats). */
+    private boolean vectorRows() {
+        return kh == 2 && kw == 2 && sh == 2 && sw == 2 && ow >= 8 && ow <= Elementwise.RUN_MAX;
+    }
+
+    private final Parallel.RangeTask forwardSlice = this::forwardSamples;
+
+    /** The forward pass of samples [s0, s1), from {@link #input} into the output and argmax. */
+    private void forwardSamples(int s0, int s1) {
+        float[] xd = input;
         float[] y = output.data();
         int[] arg = argmax;
-        if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ow >= 8 && ow <= Elementwise.RUN_MAX) {
-            // Whole output rows as vectors (rows of 8 to 16); planes in groups, a task claim being costly
-            // between these cores.
-            parallel.forSlices(n, (s0, s1) -> {
-                for (int plane = s0 * c; plane < s1 * c; plane++) {
-                    Elementwise.maxPool2x2Plane(xd, plane * h * w, w, oh, ow, y, arg, plane * oh * ow);
-                }
-                rectify(y, s0, s1);
-            });
-            return output;
-        }
-        if (kh == 2 && kw == 2) {
-            int total = output.size();
-            int[] map = windows(n);
+        if (vectorRows()) {
+            // Whole output rows as vectors; planes in groups, a task claim being costly between these cores.
+            for (int plane = s0 * c; plane < s1 * c; plane++) {
+                Elementwise.maxPool2x2Plane(xd, plane * h * w, w, oh, ow, y, arg, plane * oh * ow);
+            }
+        } else if (kh == 2 && kw == 2) {
             int perSample = c * oh * ow;
-            parallel.forSlices(n, (s0, s1) -> {
-                Elementwise.maxPool2x2(xd, map, w, y, arg, s0 * perSample, s1 * perSample);
-                rectify(y, s0, s1);
-            });
-            return output;
-        }
-        parallel.forSlices(n, (s0, s1) -> {
+            Elementwise.maxPool2x2(xd, windowStart, w, y, arg, s0 * perSample, s1 * perSample);
+        } else {
             for (int planeIndex = s0 * c; planeIndex < s1 * c; planeIndex++) {
                 scanPlane(xd, planeIndex, y, arg);
             }
-            rectify(y, s0, s1);
-        });
-        return output;
+        }
+        rectify(y, s0, s1);
     }
 
     /** Samples [s0, s1) of the output as the ReLU would have left them: max(0, y) (NaN stays, −0 is 0). */
@@ -149,25 +158,66 @@ public final class MaxPool2d extends Pool2d {
         gradInput = inputBuffer(gradInput, n);
         float[] dx = gradInput.data();
         float[] dy = gradOutput.data();
-        float[] x = input;
+        parallel.forSlices(n, (s0, s1) -> gradientSamples(dy, dx, s0, s1, throughRelu));
+        return gradInput;
+    }
+
+    /**
+     * dx of samples [s0, s1), plane by plane: a plane's windows only reach into that plane, so zeroing it and
+     * then adding its gradients finds it in L1; the whole slice zeroed first (1.4 to 5.5 MB for the CNN) was out
+     * of L2 again by the time the scatter came back to it. The same additions in the same order.
+     */
+    private void gradientSamples(float[] dy, float[] dx, int s0, int s1, boolean throughRelu) {
         int[] arg = argmax;
-        // Plane by plane: a plane's windows only reach into that plane, so zeroing it and then adding its
-        // gradients finds it in L1; the whole slice zeroed first (1.4 to 5.5 MB for the CNN) was out of L2
-        // again by the time the scatter came back to it. The same additions in the same order.
         int planeIn = h * w;
         int planeOut = oh * ow;
-        parallel.forSlices(n, (s0, s1) -> {
-            for (int plane = s0 * c; plane < s1 * c; plane++) {
-                int from = plane * planeIn;
-                java.util.Arrays.fill(dx, from, from + planeIn, 0f);
-                for (int o = plane * planeOut; o < (plane + 1) * planeOut; o++) {
-                    dx[arg[o]] += dy[o];
-                }
-                if (throughRelu) {
-                    Elementwise.positiveMask(x, dx, dx, from, from + planeIn);
-                }
+        for (int plane = s0 * c; plane < s1 * c; plane++) {
+            int from = plane * planeIn;
+            java.util.Arrays.fill(dx, from, from + planeIn, 0f);
+            for (int o = plane * planeOut; o < (plane + 1) * planeOut; o++) {
+                dx[arg[o]] += dy[o];
             }
-        });
+            if (throughRelu) {
+                Elementwise.positiveMask(input, dx, dx, from, from + planeIn);
+            }
+        }
+    }
+
+    /**
+     * Samples apart: by halves. A pooling that rectifies for the ReLU before it also back-propagates through
+     * that ReLU ({@link #backwardThroughRelu}), which then passes the gradient on.
+     */
+    @Override
+    public boolean runsByHalves() {
+        return true;
+    }
+
+    @Override
+    public Tensor prepareHalves(Tensor x) {
+        prepare(x);
+        return output;
+    }
+
+    @Override
+    public Tensor prepareHalvesBackward(Tensor gradOutput, boolean needInputGrad) {
+        checkGradientShape(output, gradOutput);
+        halvesGradOutput = needInputGrad ? gradOutput : null;
+        if (!needInputGrad) {
+            return null;
+        }
+        gradInput = inputBuffer(gradInput, gradOutput.batch());
         return gradInput;
+    }
+
+    @Override
+    public void forwardRows(int from, int to) {
+        forwardSamples(from, to);
+    }
+
+    @Override
+    public void backwardRows(int from, int to, int half) {
+        if (halvesGradOutput != null) {
+            gradientSamples(halvesGradOutput.data(), gradInput.data(), from, to, rectifies);
+        }
     }
 }

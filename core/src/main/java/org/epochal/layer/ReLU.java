@@ -34,9 +34,43 @@ public final class ReLU extends Activation {
         return x;
     }
 
+    /**
+     * Deferred, a step by halves passes the input on as forward does, and the pooling's backward rows go through
+     * this layer too: the gradient it receives is already its input's.
+     */
     @Override
-    public boolean runsByHalves() {
-        return !deferred;
+    public Tensor prepareHalves(Tensor x) {
+        if (!deferred) {
+            return super.prepareHalves(x);
+        }
+        checkInput(x);
+        input = x;
+        output = outputBuffer(output, x.batch()); // for outputRows
+        stale = true;
+        return x;
+    }
+
+    @Override
+    public Tensor prepareHalvesBackward(Tensor gradOutput, boolean needInputGrad) {
+        if (!deferred) {
+            return super.prepareHalvesBackward(gradOutput, needInputGrad);
+        }
+        checkGradientShape(input, gradOutput);
+        return needInputGrad ? gradOutput : null;
+    }
+
+    @Override
+    public void forwardRows(int from, int to) {
+        if (!deferred) {
+            super.forwardRows(from, to);
+        }
+    }
+
+    @Override
+    public void backwardRows(int from, int to, int half) {
+        if (!deferred) {
+            super.backwardRows(from, to, half);
+        }
     }
 
     @Override
@@ -45,6 +79,17 @@ public final class ReLU extends Activation {
             stale = false;
             super.forward(input, false);
         }
+        return output;
+    }
+
+    /** Deferred, computes samples [from, to) of the output (on a half's thread: only those rows are touched). */
+    @Override
+    public Tensor outputRows(int from, int to) {
+        if (!stale) {
+            return output;
+        }
+        int sample = input.sampleSize();
+        apply(input.data(), output.data(), from * sample, to * sample);
         return output;
     }
 

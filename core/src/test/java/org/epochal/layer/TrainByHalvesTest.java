@@ -27,6 +27,29 @@ class TrainByHalvesTest {
         return model;
     }
 
+    /**
+     * Convolutions (one with stride and padding, first; the next not first, so it computes dx) and max pooling,
+     * the vector-row path, the windows' path and the general scan, after deferred ReLUs or not.
+     */
+    private static Sequential cnn() {
+        Sequential model = new Sequential(new int[] {2, 20, 20},
+                new Conv2d(4, 3, 3, 1, 1, 1, 1, true), new ReLU(), new MaxPool2d(2, 2), // 20×20 → 10×10 (vector rows)
+                new Conv2d(6, 3, 1, 0), new ReLU(), new MaxPool2d(2, 2), // 8×8 → 4×4 (windows)
+                new Conv2d(5, 2, 2, 1, 1, 0, 0, false), new Tanh(), new MaxPool2d(3, 1), // 3×3 → 1×1 (scan)
+                new Flatten(), new Linear(5));
+        model.initialize(11);
+        return model;
+    }
+
+    /** A batch of n random inputs of the model's input shape. */
+    private static Tensor input(Sequential model, int n) {
+        int[] shape = model.inputShape();
+        int[] withBatch = new int[shape.length + 1];
+        withBatch[0] = n;
+        System.arraycopy(shape, 0, withBatch, 1, shape.length);
+        return GradientCheck.random(1, 1.0, withBatch);
+    }
+
     /** Targets for the loss: class indices, or values in (0, 1) of the output's shape. */
     private static Tensor targets(String loss, int n) {
         if (loss.equals("cross_entropy")) {
@@ -45,13 +68,16 @@ class TrainByHalvesTest {
 
     /** The loss, the output and every gradient of one step by halves on {@code threads} threads. */
     private static List<float[]> byHalves(String lossName, int n, int threads) {
-        Sequential model = mlp();
+        return byHalves(mlp(), lossName, n, threads);
+    }
+
+    private static List<float[]> byHalves(Sequential model, String lossName, int n, int threads) {
         Loss loss = Loss.of(lossName);
         List<float[]> result = new ArrayList<>();
         try (Parallel parallel = new Parallel(threads)) {
             model.setParallel(parallel);
             model.zeroGrad();
-            float value = model.trainByHalves(GradientCheck.random(1, 1.0, n, 2, 3, 5), targets(lossName, n), loss);
+            float value = model.trainByHalves(input(model, n), targets(lossName, n), loss);
             result.add(new float[] {value});
         }
         result.add(model.lastOutput().data().clone());
@@ -61,10 +87,14 @@ class TrainByHalvesTest {
 
     /** The same through the whole-batch forward, loss and backward. */
     private static List<float[]> whole(String lossName, int n) {
-        Sequential model = mlp();
+        return whole(mlp(), lossName, n, Parallel.SEQUENTIAL);
+    }
+
+    private static List<float[]> whole(Sequential model, String lossName, int n, Parallel parallel) {
         Loss loss = Loss.of(lossName);
+        model.setParallel(parallel);
         model.zeroGrad();
-        Tensor out = model.forward(GradientCheck.random(1, 1.0, n, 2, 3, 5), true);
+        Tensor out = model.forward(input(model, n), true);
         List<float[]> result = new ArrayList<>();
         result.add(new float[] {loss.compute(out, targets(lossName, n), true)});
         result.add(out.data().clone());
@@ -113,6 +143,43 @@ class TrainByHalvesTest {
                     assertTrue(scale > 0, "a gradient that is all zero proves nothing");
                     for (int j = 0; j < a.length; j++) {
                         assertEquals(a[j], b[j], 1e-5 * scale, loss + " n=" + n + " gradient " + i + " element " + j);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Convolutions and pooling by halves: the same bits on any thread count, and the whole step's values. */
+    @Test
+    void convolutionsAndPoolingByHalves() {
+        for (int n : new int[] {2, 3, 17}) {
+            List<float[]> one = byHalves(cnn(), "cross_entropy", n, 1);
+            for (int threads : new int[] {2, 3}) {
+                List<float[]> other = byHalves(cnn(), "cross_entropy", n, threads);
+                for (int i = 0; i < one.size(); i++) {
+                    for (int j = 0; j < one.get(i).length; j++) {
+                        assertEquals(Float.floatToIntBits(one.get(i)[j]), Float.floatToIntBits(other.get(i)[j]),
+                                "n=" + n + " threads=" + threads + " array " + i + " element " + j);
+                    }
+                }
+            }
+            for (int threads : new int[] {1, 2}) {
+                List<float[]> all;
+                try (Parallel parallel = new Parallel(threads)) {
+                    all = whole(cnn(), "cross_entropy", n, parallel);
+                }
+                assertEquals(all.get(0)[0], one.get(0)[0], 1e-6 * Math.abs(all.get(0)[0]), "n=" + n);
+                for (int i = 1; i < all.size(); i++) {
+                    float[] a = all.get(i);
+                    float[] b = one.get(i);
+                    double scale = 0;
+                    for (float v : a) {
+                        scale = Math.max(scale, Math.abs(v));
+                    }
+                    assertTrue(scale > 0, "an array that is all zero proves nothing: " + i);
+                    for (int j = 0; j < a.length; j++) {
+                        assertEquals(a[j], b[j], 1e-5 * scale, "n=" + n + " threads=" + threads + " array " + i
+                                + " element " + j);
                     }
                 }
             }
@@ -192,8 +259,9 @@ class TrainByHalvesTest {
         assertTrue(mlp().runsByHalves());
         assertFalse(new Sequential(new int[] {4}, new Linear(3), new BatchNorm(), new Linear(2)).runsByHalves());
         assertFalse(new Sequential(new int[] {4}, new Linear(3), new Dropout(0.5), new Linear(2)).runsByHalves());
-        assertFalse(new Sequential(new int[] {1, 4, 4}, new Conv2d(2, 3, 1, 1), new Flatten(), new Linear(2))
-                .runsByHalves());
+        assertTrue(cnn().runsByHalves());
+        assertFalse(new Sequential(new int[] {1, 4, 4}, new Conv2d(2, 3, 1, 1), new AvgPool2d(2, 2), new Flatten(),
+                new Linear(2)).runsByHalves());
     }
 
     @Test

@@ -184,22 +184,34 @@ class TrainerTest {
     /**
      * The probes of steps by halves (each half's input sums, fired units and sampled activations counted on
      * its own thread) measure what whole steps measure, up to the order of the sums: one epoch of the same
-     * run each way (the weights differ only by those orders), every number within 1e-4 relative.
+     * run each way (the weights differ only by those orders), every number within 1e-4 relative. The CNN's
+     * ReLUs pass their input on to the max pooling after them, which rectifies: a sampled step's activations of
+     * those ReLUs are computed row by row in the halves (ReLU#outputRows).
      */
-    @Test
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
     @SuppressWarnings("unchecked")
-    void probesByHalvesMeasureWhatWholeStepsMeasure() throws IOException {
+    void probesByHalvesMeasureWhatWholeStepsMeasure(boolean cnn) throws IOException {
         List<Map<String, Object>> epochs = new ArrayList<>();
         for (int from : new int[] {HalvesStep.MIN_BATCH, Integer.MAX_VALUE}) {
-            Experiment exp = new ExperimentBuilder("t").seed(1).epochs(1)
-                    .train("format", "synthetic", "kind", "blobs", "samples", 2_600, "features", 12, "classes", 3,
-                            "seed", 2)
-                    .batchSize(HalvesStep.MIN_BATCH).input(12).layer("linear", "out", 16).layer("relu")
-                    .layer("linear", "out", 8).layer("tanh").layer("linear", "out", 3).loss("cross_entropy")
-                    .optimizer("adam", "lr", 0.01).build(tmp.resolve("probes" + from));
+            ExperimentBuilder builder = new ExperimentBuilder("t").seed(1).epochs(1)
+                    .train("format", "synthetic", "kind", "blobs", "samples", 2_600, "features", cnn ? 64 : 12,
+                            "classes", 3, "seed", 2)
+                    .batchSize(HalvesStep.MIN_BATCH);
+            if (cnn) {
+                builder.input(1, 8, 8).layer("conv2d", "out", 4, "kernel", 3).layer("relu")
+                        .layer("maxpool2d", "kernel", 2).layer("conv2d", "out", 3, "kernel", 2).layer("relu")
+                        .layer("maxpool2d", "kernel", 2).layer("flatten").layer("linear", "out", 3);
+            } else {
+                builder.input(12).layer("linear", "out", 16).layer("relu").layer("linear", "out", 8).layer("tanh")
+                        .layer("linear", "out", 3);
+            }
+            Experiment exp = builder.loss("cross_entropy").optimizer("adam", "lr", 0.01)
+                    .build(tmp.resolve("probes" + from + cnn));
             Sequential model = exp.buildModel();
             TrainingData data = TrainingData.load(exp, model.inputShape(), 3);
-            Path dir = tmp.resolve("probes-run" + from);
+            assertTrue(model.runsByHalves());
+            Path dir = tmp.resolve("probes-run" + from + cnn);
             Files.createDirectories(dir);
             try (Trainer trainer = new Trainer(exp, data, model, 2).halvesFrom(from)) {
                 trainer.addCallback(new org.epochal.diagnose.Probes(dir, false, Map.of()));
