@@ -112,18 +112,28 @@ public abstract class Activation extends Layer {
     }
 
     @Override
-    public void forwardRows(int from, int to) {
-        int sample = input.sampleSize();
-        apply(input.data(), output.data(), from * sample, to * sample);
+    public void forwardRows(int from, int to, org.epochal.kernel.Parallel team) {
+        team.forSlices(from, to, applyRows);
     }
 
     @Override
-    public void backwardRows(int from, int to, int half) {
+    public void backwardRows(int from, int to, int half, org.epochal.kernel.Parallel team) {
         if (halvesGradOutput != null) {
-            int sample = input.sampleSize();
-            derive(input.data(), output.data(), halvesGradOutput.data(), gradInput.data(), from * sample, to * sample);
+            team.forSlices(from, to, deriveRows);
         }
     }
+
+    /** f over samples [from, to) of a step by halves. */
+    private final org.epochal.kernel.Parallel.RangeTask applyRows = (from, to) -> {
+        int sample = input.sampleSize();
+        apply(input.data(), output.data(), from * sample, to * sample);
+    };
+
+    /** dx of samples [from, to) of a step by halves. */
+    private final org.epochal.kernel.Parallel.RangeTask deriveRows = (from, to) -> {
+        int sample = input.sampleSize();
+        derive(input.data(), output.data(), halvesGradOutput.data(), gradInput.data(), from * sample, to * sample);
+    };
 
     @Override
     public Tensor lastOutput() {

@@ -250,7 +250,7 @@ public final class Conv2d extends Layer {
         int plane = oh * ow;
         int c0 = h * n / 2 * plane;
         int width = (h + 1) * n / 2 * plane - c0;
-        weightGradient(c0, width, cols, dyt, halves, h * out * ckk);
+        weightGradient(Parallel.SEQUENTIAL, c0, width, cols, dyt, halves, h * out * ckk);
         if (hasBias) {
             for (int o = 0; o < out; o++) {
                 biasHalves[h * out + o] = biasGradient(o, c0, width, cols, dyt);
@@ -260,14 +260,13 @@ public final class Conv2d extends Layer {
 
     /**
      * dW[out, ckk] = dY[out, columns c0 .. c0 + width)·col[ckk, those columns]ᵀ into dw[at ..]: row dot products
-     * for few weights with long sums (a first convolution's), else one product.
+     * for few weights with long sums (a first convolution's), else one product (on {@code team}: the same bits).
      */
-    private void weightGradient(int c0, int width, int cols, float[] dyt, float[] dw, int at) {
+    private void weightGradient(Parallel team, int c0, int width, int cols, float[] dyt, float[] dw, int at) {
         if (Dots.suits(out, ckk, width)) {
             Dots.rows(out, ckk, width, dyt, c0, cols, col, c0, cols, false, dw, at, ckk);
         } else {
-            Gemm.gemm(Parallel.SEQUENTIAL, false, true, out, ckk, width, dyt, c0, cols, col, c0, cols, false, dw, at,
-                    ckk);
+            Gemm.gemm(team, false, true, out, ckk, width, dyt, c0, cols, col, c0, cols, false, dw, at, ckk);
         }
     }
 
@@ -420,7 +419,14 @@ public final class Conv2d extends Layer {
     }
 
     @Override
-    public void forwardRows(int from, int to) {
+    public void forwardRows(int from, int to, Parallel team) {
+        team.forSlices(from, to, forwardGroups);
+    }
+
+    /** Samples [from, to) of a step by halves from input to output, a cached group at a time, on this thread. */
+    private final Parallel.RangeTask forwardGroups = this::forwardGroups;
+
+    private void forwardGroups(int from, int to) {
         int n = halvesInput.batch();
         int group = cachedGroup(n);
         for (int s0 = from; s0 < to; s0 += group) {
@@ -430,19 +436,14 @@ public final class Conv2d extends Layer {
     }
 
     @Override
-    public void backwardRows(int from, int to, int half) {
+    public void backwardRows(int from, int to, int half, Parallel team) {
+        team.forSlices(from, to, copyGradientRows);
         int n = halvesGradOutput.batch();
         int plane = oh * ow;
         int cols = n * plane;
-        float[] dy = halvesGradOutput.data();
-        for (int s = from; s < to; s++) {
-            for (int o = 0; o < out; o++) {
-                System.arraycopy(dy, (s * out + o) * plane, yt, o * cols + s * plane, plane);
-            }
-        }
         int c0 = from * plane;
         int width = (to - from) * plane;
-        weightGradient(c0, width, cols, yt, weight.halfGrad(half), 0);
+        weightGradient(team, c0, width, cols, yt, weight.halfGrad(half), 0);
         if (hasBias) {
             float[] db = bias.halfGrad(half);
             for (int o = 0; o < out; o++) {
@@ -450,11 +451,33 @@ public final class Conv2d extends Layer {
             }
         }
         if (halvesGradInput != null) {
-            int group = cachedGroup(n);
-            for (int s0 = from; s0 < to; s0 += group) {
-                inputGradientSamples(yt, s0, Math.min(to, s0 + group), cols, Parallel.SEQUENTIAL,
-                        halvesGradInput.data());
+            team.forSlices(from, to, inputGradientGroups);
+        }
+    }
+
+    /** dY[out, columns of samples [from, to)] from dLoss/dOutput's [sample, out, plane] rows (a step by halves). */
+    private final Parallel.RangeTask copyGradientRows = this::copyGradientRows;
+
+    private void copyGradientRows(int from, int to) {
+        int plane = oh * ow;
+        int cols = halvesGradOutput.batch() * plane;
+        float[] dy = halvesGradOutput.data();
+        for (int s = from; s < to; s++) {
+            for (int o = 0; o < out; o++) {
+                System.arraycopy(dy, (s * out + o) * plane, yt, o * cols + s * plane, plane);
             }
+        }
+    }
+
+    /** dx of samples [from, to) of a step by halves, a cached group at a time, on this thread. */
+    private final Parallel.RangeTask inputGradientGroups = this::inputGradientGroups;
+
+    private void inputGradientGroups(int from, int to) {
+        int n = halvesGradOutput.batch();
+        int group = cachedGroup(n);
+        for (int s0 = from; s0 < to; s0 += group) {
+            inputGradientSamples(yt, s0, Math.min(to, s0 + group), n * oh * ow, Parallel.SEQUENTIAL,
+                    halvesGradInput.data());
         }
     }
 

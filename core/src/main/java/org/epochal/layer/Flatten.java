@@ -51,11 +51,11 @@ public final class Flatten extends Layer {
     }
 
     @Override
-    public void forwardRows(int from, int to) {
+    public void forwardRows(int from, int to, org.epochal.kernel.Parallel team) {
     }
 
     @Override
-    public void backwardRows(int from, int to, int half) {
+    public void backwardRows(int from, int to, int half, org.epochal.kernel.Parallel team) {
     }
 
     /**

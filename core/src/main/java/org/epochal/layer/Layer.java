@@ -69,17 +69,20 @@ public abstract class Layer {
         throw new UnsupportedOperationException(where() + " does not run by halves");
     }
 
-    /** The forward pass of samples [from, to) of the prepared batch, on the calling thread alone. */
-    public void forwardRows(int from, int to) {
+    /**
+     * The forward pass of samples [from, to) of the prepared batch, its work on {@code team}: Parallel.SEQUENTIAL
+     * (the calling thread alone) or all of a pool's threads. The same bits either way.
+     */
+    public void forwardRows(int from, int to, Parallel team) {
         throw new UnsupportedOperationException(where() + " does not run by halves");
     }
 
     /**
-     * The backward pass of samples [from, to), on the calling thread alone: the parameter gradients of these
-     * samples stored into half {@code half}'s buffers ({@link Parameter#halfGrad}), and, when prepared so, those
-     * rows of the input gradient.
+     * The backward pass of samples [from, to), its work on {@code team}: the parameter gradients of these samples
+     * stored into half {@code half}'s buffers ({@link Parameter#halfGrad}), and, when prepared so, those rows of
+     * the input gradient. The same bits on any team.
      */
-    public void backwardRows(int from, int to, int half) {
+    public void backwardRows(int from, int to, int half, Parallel team) {
         throw new UnsupportedOperationException(where() + " does not run by halves");
     }
 

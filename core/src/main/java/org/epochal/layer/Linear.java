@@ -280,7 +280,7 @@ public final class Linear extends Layer {
 
     /** y[from, to) = b + x[from, to)·Wt, as {@link #forward} computes each row. */
     @Override
-    public void forwardRows(int from, int to) {
+    public void forwardRows(int from, int to, org.epochal.kernel.Parallel team) {
         float[] y = output.data();
         if (hasBias) {
             float[] b = bias.data();
@@ -288,16 +288,15 @@ public final class Linear extends Layer {
                 System.arraycopy(b, 0, y, r * out, out);
             }
         }
-        Gemm.gemm(org.epochal.kernel.Parallel.SEQUENTIAL, false, false, to - from, out, in, input.data(), from * in,
+        Gemm.gemm(team, false, false, to - from, out, in, input.data(), from * in,
                 in, weight.data(), 0, out, hasBias, y, from * out, out);
     }
 
     /** This half's dWt = x[from, to)ᵀ·dy[from, to) and db = Σ dy[from, to), stored; dx[from, to) = dy·Wtᵀ. */
     @Override
-    public void backwardRows(int from, int to, int half) {
-        var seq = org.epochal.kernel.Parallel.SEQUENTIAL;
+    public void backwardRows(int from, int to, int half, org.epochal.kernel.Parallel team) {
         float[] dy = halvesGradOutput.data();
-        Gemm.gemm(seq, true, false, in, out, to - from, input.data(), from * in, in, dy, from * out, out, false,
+        Gemm.gemm(team, true, false, in, out, to - from, input.data(), from * in, in, dy, from * out, out, false,
                 weight.halfGrad(half), 0, out);
         if (hasBias) {
             float[] db = bias.halfGrad(half);
@@ -305,7 +304,7 @@ public final class Linear extends Layer {
             Elementwise.addRows(dy, from * out, to - from, out, db);
         }
         if (halvesInputGrad) {
-            Gemm.gemm(seq, false, true, to - from, in, out, dy, from * out, out, weight.data(), 0, out, false,
+            Gemm.gemm(team, false, true, to - from, in, out, dy, from * out, out, weight.data(), 0, out, false,
                     gradInput.data(), from * in, in);
         }
     }

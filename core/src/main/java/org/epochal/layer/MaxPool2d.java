@@ -210,14 +210,18 @@ public final class MaxPool2d extends Pool2d {
     }
 
     @Override
-    public void forwardRows(int from, int to) {
-        forwardSamples(from, to);
+    public void forwardRows(int from, int to, Parallel team) {
+        team.forSlices(from, to, forwardSlice);
     }
 
     @Override
-    public void backwardRows(int from, int to, int half) {
+    public void backwardRows(int from, int to, int half, Parallel team) {
         if (halvesGradOutput != null) {
-            gradientSamples(halvesGradOutput.data(), gradInput.data(), from, to, rectifies);
+            team.forSlices(from, to, gradientRows);
         }
     }
+
+    /** dx of samples [s0, s1) of a step by halves. */
+    private final Parallel.RangeTask gradientRows =
+            (s0, s1) -> gradientSamples(halvesGradOutput.data(), gradInput.data(), s0, s1, rectifies);
 }

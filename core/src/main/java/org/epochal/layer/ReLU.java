@@ -60,16 +60,16 @@ public final class ReLU extends Activation {
     }
 
     @Override
-    public void forwardRows(int from, int to) {
+    public void forwardRows(int from, int to, org.epochal.kernel.Parallel team) {
         if (!deferred) {
-            super.forwardRows(from, to);
+            super.forwardRows(from, to, team);
         }
     }
 
     @Override
-    public void backwardRows(int from, int to, int half) {
+    public void backwardRows(int from, int to, int half, org.epochal.kernel.Parallel team) {
         if (!deferred) {
-            super.backwardRows(from, to, half);
+            super.backwardRows(from, to, half, team);
         }
     }
 

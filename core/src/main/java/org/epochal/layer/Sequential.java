@@ -189,8 +189,8 @@ public final class Sequential {
      * gradients summed apart and then added, first half plus second ({@link Parameter#addHalves}). On two
      * threads each runs one half: a thread keeps its samples, activations and gradients in its own cache, and
      * the threads meet twice a step (after the halves, after the sums) instead of at every layer. On one
-     * thread the caller runs both halves in turn: the same operations, so the same bits, on any thread count.
-     * The gradients must be zero ({@link #zeroGrad}); returns the batch's mean loss, and the output stays in
+     * thread the caller runs both halves in turn; on more than two, both halves run layer by layer on all of
+     * them: the same operations, so the same bits, on any thread count. The gradients must be zero ({@link #zeroGrad}); returns the batch's mean loss, and the output stays in
      * the last layer's buffer ({@link #lastOutput}).
      */
     public float trainByHalves(Tensor x, Tensor target, Loss loss) {
@@ -245,7 +245,11 @@ public final class Sequential {
         halvesBatch = x.batch();
         float value;
         try {
-            parallel.forEachPinned(2, halves); // half h on thread h (both on the caller on one thread)
+            if (parallel.threads() <= 2) {
+                parallel.forEachPinned(2, halves); // half h on thread h (both on the caller on one thread)
+            } else {
+                runHalvesByLayer();
+            }
             value = loss.halvesValue(halfLoss[0], halfLoss[1]);
             halvesStepped = step != null && Float.isFinite(value);
             if (halvesStepped) {
@@ -277,7 +281,7 @@ public final class Sequential {
         }
         for (int i = 0; i < layers.size(); i++) {
             long start = timed ? System.nanoTime() : 0;
-            layers.get(i).forwardRows(from, to);
+            layers.get(i).forwardRows(from, to, Parallel.SEQUENTIAL);
             if (timed) {
                 layerNanos[2 * i] += System.nanoTime() - start;
             }
@@ -285,13 +289,50 @@ public final class Sequential {
         halfLoss[h] = halvesLoss.halfSum(from, to, h);
         for (int i = layers.size() - 1; i >= firstWithParams; i--) {
             long start = timed ? System.nanoTime() : 0;
-            layers.get(i).backwardRows(from, to, h);
+            layers.get(i).backwardRows(from, to, h, Parallel.SEQUENTIAL);
             if (timed) {
                 layerNanos[2 * i + 1] += System.nanoTime() - start;
             }
         }
         if (halvesHook != null) {
             halvesHook.after(h, from, to);
+        }
+    }
+
+    /**
+     * Both halves of the current step on more than two threads: layer by layer, each half's rows on all of them
+     * (forwardRows, backwardRows on the pool), so that none idles. Each half's rows go through the same operations
+     * as on its own thread ({@link #runHalf}), whose bits do not depend on the threads: the same bits. The hook
+     * runs on the caller, for half 0 then half 1.
+     */
+    private void runHalvesByLayer() {
+        int n = halvesBatch;
+        for (int h = 0; h < 2 && halvesHook != null; h++) {
+            halvesHook.before(h, halfStart(h, n), halfStart(h + 1, n));
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            long start = layerNanos != null ? System.nanoTime() : 0;
+            for (int h = 0; h < 2; h++) {
+                layers.get(i).forwardRows(halfStart(h, n), halfStart(h + 1, n), parallel);
+            }
+            if (layerNanos != null) {
+                layerNanos[2 * i] += System.nanoTime() - start;
+            }
+        }
+        for (int h = 0; h < 2; h++) {
+            halfLoss[h] = halvesLoss.halfSum(halfStart(h, n), halfStart(h + 1, n), h);
+        }
+        for (int i = layers.size() - 1; i >= firstWithParams; i--) {
+            long start = layerNanos != null ? System.nanoTime() : 0;
+            for (int h = 0; h < 2; h++) {
+                layers.get(i).backwardRows(halfStart(h, n), halfStart(h + 1, n), h, parallel);
+            }
+            if (layerNanos != null) {
+                layerNanos[2 * i + 1] += System.nanoTime() - start;
+            }
+        }
+        for (int h = 0; h < 2 && halvesHook != null; h++) {
+            halvesHook.after(h, halfStart(h, n), halfStart(h + 1, n));
         }
     }
 

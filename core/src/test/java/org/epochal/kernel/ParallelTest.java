@@ -95,14 +95,23 @@ class ParallelTest {
         for (int threads : new int[] {1, 2, 3}) {
             try (Parallel par = new Parallel(threads)) {
                 for (int count : new int[] {0, 1, 2, 5, 64, 1001}) {
-                    AtomicIntegerArray runs = new AtomicIntegerArray(Math.max(1, count));
-                    par.forSlices(count, (from, to) -> {
-                        for (int i = from; i < to; i++) {
-                            runs.incrementAndGet(i);
+                    for (int start : new int[] {0, 7}) { // forSlices(count) and forSlices(start, start + count)
+                        AtomicIntegerArray runs = new AtomicIntegerArray(start + count + 1);
+                        Parallel.RangeTask body = (from, to) -> {
+                            for (int i = from; i < to; i++) {
+                                runs.incrementAndGet(i);
+                            }
+                        };
+                        if (start == 0) {
+                            par.forSlices(count, body);
+                        } else {
+                            par.forSlices(start, start + count, body);
                         }
-                    });
-                    for (int i = 0; i < count; i++) {
-                        assertEquals(1, runs.get(i), "threads=" + threads + " count=" + count + " index=" + i);
+                        for (int i = 0; i < runs.length(); i++) {
+                            int expected = i >= start && i < start + count ? 1 : 0;
+                            assertEquals(expected, runs.get(i), "threads=" + threads + " count=" + count + " start="
+                                    + start + " index=" + i);
+                        }
                     }
                 }
             }
