@@ -86,7 +86,7 @@ public abstract class Activation extends Layer {
         return gradInput;
     }
 
-    /** Elementwise, so by halves (a ReLU whose pooling rectifies for it says otherwise). */
+    /** Elementwise, so by halves (a ReLU whose pooling rectifies for it: ReLU#prepareHalves). */
     @Override
     public boolean runsByHalves() {
         return true;

@@ -190,8 +190,9 @@ public final class Sequential {
      * threads each runs one half: a thread keeps its samples, activations and gradients in its own cache, and
      * the threads meet twice a step (after the halves, after the sums) instead of at every layer. On one
      * thread the caller runs both halves in turn; on more than two, both halves run layer by layer on all of
-     * them: the same operations, so the same bits, on any thread count. The gradients must be zero ({@link #zeroGrad}); returns the batch's mean loss, and the output stays in
-     * the last layer's buffer ({@link #lastOutput}).
+     * them: the same operations, so the same bits, on any thread count. The gradients must be zero
+     * ({@link #zeroGrad}); returns the batch's mean loss, and the output stays in the last layer's buffer
+     * ({@link #lastOutput}).
      */
     public float trainByHalves(Tensor x, Tensor target, Loss loss) {
         return trainByHalves(x, target, loss, null, null);

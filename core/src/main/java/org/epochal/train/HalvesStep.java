@@ -18,9 +18,9 @@ final class HalvesStep implements Sequential.HalfHook {
      * same bits on every one. Fashion-MNIST MLP, in one process switching every two steps (epochs 2–4): the
      * median step by halves over the whole step's at 512 0.88–0.94 on two threads and 0.99–1.03 on one; at 256
      * 0.88–0.92 and 0.95–1.03; at 64 1.00–1.02 on two threads but 1.14–1.18 on one. The Fashion-MNIST CNN
-     * (2026-12-04, epochs 2–3): at 256 0.976–0.994 on two threads and 0.934–0.936 on one; at 64 0.989–0.993 on two
-     * but 1.05–1.075 on one (a whole step's convolution on one thread is one product over the batch; the halves
-     * run a few samples at a time and stream the linear layer's weight twice).
+     * (2026-12-04, epochs 2–3): at 256 0.976–0.994 on two threads and 0.934–0.936 on one; at 64 0.989–0.993 on
+     * two but 1.05–1.075 on one (a whole step's convolution on one thread is one product over the batch; the
+     * halves run a few samples at a time and stream the linear layer's weight twice).
      */
     static final int MIN_BATCH = 256;
 

@@ -28,12 +28,13 @@ class TrainByHalvesTest {
     }
 
     /**
-     * Convolutions (one with stride and padding, first; the next not first, so it computes dx) and max pooling,
+     * Convolutions (the first padded; the others, not first, compute dx; one without bias) and max pooling,
      * the vector-row path, the windows' path and the general scan, after deferred ReLUs or not.
      */
     private static Sequential cnn() {
         Sequential model = new Sequential(new int[] {2, 20, 20},
-                new Conv2d(4, 3, 3, 1, 1, 1, 1, true), new ReLU(), new MaxPool2d(2, 2), // 20×20 → 10×10 (vector rows)
+                // 20×20 → 10×10 (vector rows)
+                new Conv2d(4, 3, 3, 1, 1, 1, 1, true), new ReLU(), new MaxPool2d(2, 2),
                 new Conv2d(6, 3, 1, 0), new ReLU(), new MaxPool2d(2, 2), // 8×8 → 4×4 (windows)
                 new Conv2d(5, 2, 2, 1, 1, 0, 0, false), new Tanh(), new MaxPool2d(3, 1), // 3×3 → 1×1 (scan)
                 new Flatten(), new Linear(5));
