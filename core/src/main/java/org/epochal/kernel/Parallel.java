@@ -93,8 +93,7 @@ public final class Parallel implements AutoCloseable {
     private static final long UNCLAIMED_NANOS = 50_000L;
     /** The current forSlices call, written before the call is published (a Task made once, no lambda a call). */
     private RangeTask sliceBody;
-    private int sliceFrom;
-    private int sliceCount;
+    private int sliceFrom, sliceCount;
     private final Task slice = this::runSlice;
     private volatile Throwable failure;
     private volatile boolean closed;
@@ -153,14 +152,13 @@ public final class Parallel implements AutoCloseable {
 
     /** As {@link #forSlices(int, RangeTask)} over [from, to): slice t = [from + t·(to − from)/T, ...). */
     public void forSlices(int from, int to, RangeTask body) {
-        int count = to - from;
-        if (threads == 1 || count <= 1) {
+        if (threads == 1 || to - from <= 1) {
             body.run(from, to);
             return;
         }
         sliceBody = body;
         sliceFrom = from;
-        sliceCount = count;
+        sliceCount = to - from;
         try {
             forEachPinned(threads, slice);
         } finally {

@@ -407,15 +407,10 @@ public final class Conv2d extends Layer {
 
     @Override
     public Tensor prepareHalvesBackward(Tensor gradOutput, boolean needInputGrad) {
-        checkGradientShape(output, gradOutput);
         halvesGradOutput = gradOutput;
-        if (!needInputGrad) {
-            halvesGradInput = null;
-            return null;
-        }
-        gradInput = inputBuffer(gradInput, gradOutput.batch());
-        halvesGradInput = gradInput;
-        return gradInput;
+        halvesGradInput = halvesInputGradient(output, gradOutput, needInputGrad, gradInput);
+        gradInput = halvesGradInput != null ? halvesGradInput : gradInput;
+        return halvesGradInput;
     }
 
     @Override

@@ -170,6 +170,15 @@ public abstract class Layer {
         return Tensor.reuse(old, batch, inputShape);
     }
 
+    /**
+     * For {@link #prepareHalvesBackward}: checks dLoss/dOutput against the output and returns the input
+     * gradient's buffer for its batch ({@code buffer} reused when it fits), or null when none is needed.
+     */
+    protected Tensor halvesInputGradient(Tensor output, Tensor gradOutput, boolean needInputGrad, Tensor buffer) {
+        checkGradientShape(output, gradOutput);
+        return needInputGrad ? inputBuffer(buffer, gradOutput.batch()) : null;
+    }
+
     /** Refuses a gradient that does not match the last output. */
     protected void checkGradientShape(Tensor expected, Tensor actual) {
         if (expected == null) {

@@ -268,14 +268,11 @@ public final class Linear extends Layer {
 
     @Override
     public Tensor prepareHalvesBackward(Tensor gradOutput, boolean needInputGrad) {
-        checkGradientShape(output, gradOutput);
         halvesGradOutput = gradOutput;
         halvesInputGrad = needInputGrad;
-        if (!needInputGrad) {
-            return null;
-        }
-        gradInput = inputBuffer(gradInput, gradOutput.batch());
-        return gradInput;
+        Tensor dx = halvesInputGradient(output, gradOutput, needInputGrad, gradInput);
+        gradInput = dx != null ? dx : gradInput;
+        return dx;
     }
 
     /** y[from, to) = b + x[from, to)·Wt, as {@link #forward} computes each row. */

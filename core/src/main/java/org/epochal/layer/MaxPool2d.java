@@ -200,13 +200,10 @@ public final class MaxPool2d extends Pool2d {
 
     @Override
     public Tensor prepareHalvesBackward(Tensor gradOutput, boolean needInputGrad) {
-        checkGradientShape(output, gradOutput);
         halvesGradOutput = needInputGrad ? gradOutput : null;
-        if (!needInputGrad) {
-            return null;
-        }
-        gradInput = inputBuffer(gradInput, gradOutput.batch());
-        return gradInput;
+        Tensor dx = halvesInputGradient(output, gradOutput, needInputGrad, gradInput);
+        gradInput = dx != null ? dx : gradInput;
+        return dx;
     }
 
     @Override
